@@ -1,0 +1,48 @@
+# Docket: `make run` serves the app with demo data, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup migrate demo worker messages bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
+	@$(PIP) install --quiet --requirement requirements.txt
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	@$(PY) manage.py migrate --noinput
+
+demo: migrate
+	@$(PY) manage.py load_demo
+
+run: demo
+	@$(PY) manage.py collectstatic --noinput >/dev/null
+	@echo "Docket is running at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@$(PY) manage.py demo_login
+	@$(PY) manage.py db_worker --interval 1 >/dev/null 2>&1 & echo $$! > .worker.pid; \
+	  trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+worker: migrate
+	@$(PY) manage.py db_worker
+
+test: setup
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+messages: setup
+	@$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+	@$(PY) manage.py compilemessages --ignore=.venv
+
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,33 @@
+"""Shared fixtures: every test gets its own data folder (files, index) and talks to the real database."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path: Path) -> Path:
+    """Point every stored file and the search index at a fresh temporary folder."""
+    data = tmp_path / "data"
+    for sub in ("evidence", "tmp", "index", "templates"):
+        (data / sub).mkdir(parents=True, exist_ok=True)
+    settings.DATA_DIR = data
+    settings.EVIDENCE_DIR = data / "evidence"
+    settings.UPLOAD_TMP_DIR = data / "tmp"
+    settings.FILE_UPLOAD_TEMP_DIR = str(data / "tmp")
+    settings.SEARCH_INDEX_DIR = data / "index"
+    settings.DOCUMENT_TEMPLATES_DIR = data / "templates"
+    return data
+
+
+def system_tool(name: str) -> str | None:
+    """Path of a system program the suite drives for real; skip (or, in CI, fail) when it is missing."""
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("DOCKET_REQUIRE_SYSTEM_TOOLS"):
+            pytest.fail(f"{name} is required in CI but is not installed")
+        pytest.skip(f"{name} is not installed (.ci/run installs it)")
+    return found
