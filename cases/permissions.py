@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from cases.models import (
@@ -142,6 +143,15 @@ def case_get(user, pk, perm: str = VIEW_CASE, *, include_trashed: bool = False) 
     return case
 
 
+def case_require(user, pk, perm: str, *, include_trashed: bool = False) -> Case:
+    """For an action: Http404 if the user may not even view the case, PermissionDenied if they may view it but
+    lack ``perm``. The 403 reveals nothing, because the caller can already see the case."""
+    case = case_get(user, pk, VIEW_CASE, include_trashed=include_trashed)
+    if perm not in case_perms(user, case):
+        raise PermissionDenied("Your role on this case does not allow this.")
+    return case
+
+
 def case_perms(user, case: Case) -> frozenset[str]:
     if not _active(user):
         return frozenset()
@@ -243,6 +253,14 @@ def incident_get(user, pk, perm: str = VIEW_INCIDENT, *, include_trashed: bool =
     incident = incidents_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first()
     if incident is None:
         raise Http404("No such incident.")
+    return incident
+
+
+def incident_require(user, pk, perm: str, *, include_trashed: bool = False) -> Incident:
+    """Like ``case_require``: 404 unless viewable, 403 if viewable but ``perm`` is missing."""
+    incident = incident_get(user, pk, VIEW_INCIDENT, include_trashed=include_trashed)
+    if perm not in incident_perms(user, incident):
+        raise PermissionDenied("Your access to this incident does not allow this.")
     return incident
 
 

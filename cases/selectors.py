@@ -1,0 +1,243 @@
+"""Reads for cases and incidents. Each selector takes the viewing ``user`` and returns only what they may see."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+
+from cases import permissions
+from cases.models import Case, CaseMembership, Incident, IncidentPerson, Party, Proceeding
+
+User = get_user_model()
+
+# Bookkeeping columns that say nothing a reader of the history needs.
+_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "created_by", "added_at", "added_by", "deleted_by", "case"}
+
+
+# --- Lists ---------------------------------------------------------------------------------------------------
+def case_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Cases the user may view, newest activity first, with the user's own membership prefetched as ``my_membership``.
+
+    Filters: ``q`` (title, reference, court), ``status``, ``jurisdiction``."""
+    filters = filters or {}
+    qs = permissions.cases_for(user)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(court__icontains=q))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("jurisdiction"):
+        qs = qs.filter(jurisdiction=str(filters["jurisdiction"]).upper())
+    return qs.prefetch_related(
+        Prefetch("memberships", queryset=CaseMembership.objects.filter(user=user), to_attr="my_membership")
+    ).order_by("-updated_at", "-id")
+
+
+def incident_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Incidents the user may view. Filters: ``q``, ``category``, ``case`` (id), ``occurred_from``, ``occurred_to``."""
+    filters = filters or {}
+    qs = permissions.incidents_for(user)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(location__icontains=q) | Q(description__icontains=q))
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("case"):
+        qs = qs.filter(cases__pk=filters["case"])
+    if filters.get("occurred_from"):
+        qs = qs.filter(occurred_at__date__gte=filters["occurred_from"])
+    if filters.get("occurred_to"):
+        qs = qs.filter(occurred_at__date__lte=filters["occurred_to"])
+    visible_cases = permissions.cases_for(user)
+    return qs.prefetch_related(Prefetch("cases", queryset=visible_cases.only("id", "title", "reference"))).order_by(
+        "-occurred_at", "-id"
+    ).distinct()
+
+
+def members_of(*, case: Case) -> QuerySet:
+    return CaseMembership.objects.filter(case=case).select_related("user").order_by("role", "user__username")
+
+
+def proceedings_of(*, case: Case) -> QuerySet:
+    return Proceeding.objects.filter(case=case).order_by("filed_on", "id")
+
+
+def parties_of(*, case: Case) -> QuerySet:
+    return Party.objects.filter(case=case).select_related("person").order_by("role", "id")
+
+
+def involvements_of(*, incident: Incident) -> QuerySet:
+    return IncidentPerson.objects.filter(incident=incident).select_related("person").order_by("part", "id")
+
+
+def incidents_of_case(*, user, case: Case) -> QuerySet:
+    return permissions.incidents_for(user).filter(cases=case).order_by("-occurred_at", "-id")
+
+
+def trash_for(*, user) -> dict[str, QuerySet]:
+    """What the user may restore or purge: trashed cases they lead, trashed incidents they may delete."""
+    return {
+        "cases": permissions.cases_for(user, permissions.DELETE_CASE, trashed_only=True)
+        .select_related("deleted_by")
+        .order_by("-deleted_at"),
+        "incidents": permissions.incidents_for(user, permissions.DELETE_INCIDENT, trashed_only=True)
+        .select_related("deleted_by")
+        .order_by("-deleted_at"),
+    }
+
+
+def dashboard_for(*, user) -> dict[str, Any]:
+    return {
+        "cases": list(case_list(user=user)[:10]),
+        "incidents": list(incident_list(user=user)[:10]),
+    }
+
+
+# --- History -------------------------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _m2m_ids(value: Any) -> list:
+    """Normalise the value simple-history gives for an m2m field to a sorted list of ids."""
+    ids = []
+    for item in value or []:
+        if isinstance(item, dict):
+            ids.extend(v for k, v in item.items() if k not in ("id", "history", "incident"))
+        else:
+            ids.append(item)
+    return sorted(ids)
+
+
+def _action(record, changes: list[dict]) -> str:
+    if record.history_type == "+":
+        return "created"
+    if record.history_type == "-":
+        return "deleted"
+    for change in changes:
+        if change["field"] == "deleted_at":
+            return "deleted" if change["new"] else "restored"
+    return "changed"
+
+
+def _entries(records: Iterable, *, object_type: str, hidden: set[str], labels: Mapping[str, Any] | None = None,
+             m2m_fields: Iterable[str] = ()) -> list[dict]:
+    """Turn simple-history records of objects of one type into API entries (diffs computed in memory)."""
+    labels = labels or {}
+    m2m_fields = set(m2m_fields)
+    by_object: dict[Any, list] = {}
+    for record in records:
+        by_object.setdefault(record.id, []).append(record)
+    entries = []
+    for object_id, recs in by_object.items():
+        recs.sort(key=lambda r: (r.history_date, r.history_id))
+        previous = None
+        for rec in recs:
+            changes: list[dict] = []
+            if previous is not None and rec.history_type != "-":
+                delta = rec.diff_against(previous, foreign_keys_are_objs=False)
+                for change in delta.changes:
+                    if change.field in hidden or change.field in _HIDDEN_FIELDS - {"deleted_at"}:
+                        continue
+                    old, new = change.old, change.new
+                    if change.field in m2m_fields:
+                        old, new = _m2m_ids(old), _m2m_ids(new)
+                        if old == new:
+                            continue
+                    changes.append({"field": change.field, "old": _plain(old), "new": _plain(new)})
+            elif rec.history_type == "+":
+                for field in rec.instance_type._meta.concrete_fields:
+                    name = field.name
+                    if name in hidden or name in _HIDDEN_FIELDS or name == "deleted_at":
+                        continue
+                    value = getattr(rec, field.attname, None)
+                    if value in (None, "", [], False):
+                        continue
+                    changes.append({"field": name, "old": None, "new": _plain(value)})
+            action = _action(rec, changes)
+            if action == "changed" and not changes and previous is not None:
+                previous = rec
+                continue  # e.g. only a hidden field changed
+            entries.append(
+                {
+                    "at": rec.history_date,
+                    "user": rec.history_user.get_username() if rec.history_user_id else None,
+                    "action": action,
+                    "object": object_type,
+                    "object_id": object_id,
+                    "object_label": labels.get(object_id, ""),
+                    "changes": [c for c in changes if c["field"] != "deleted_at"],
+                    "_order": (rec.history_date, rec.history_id),
+                }
+            )
+            previous = rec
+    return entries
+
+
+def _finish(entries: list[dict]) -> list[dict]:
+    entries.sort(key=lambda e: e["_order"], reverse=True)
+    for entry in entries:
+        del entry["_order"]
+    return entries
+
+
+def case_history(*, user, case: Case) -> list[dict]:
+    """The case's history and that of its memberships, proceedings and parties; newest first.
+
+    Privileged notes are left out for viewers who may not read them."""
+    perms = permissions.case_perms(user, case)
+    hidden = set() if permissions.VIEW_PRIVILEGED in perms else {"privileged_notes"}
+    entries = _entries(
+        Case.history.filter(id=case.pk).select_related("history_user"), object_type="case", hidden=hidden
+    )
+    memberships = list(CaseMembership.history.filter(case_id=case.pk).select_related("history_user"))
+    usernames = dict(User.objects.filter(pk__in={m.user_id for m in memberships}).values_list("pk", "username"))
+    for record in memberships:  # show who, not an id
+        record.user_id = usernames.get(record.user_id, record.user_id)
+    entries += _entries(
+        memberships, object_type="membership", hidden=set(),
+        labels={m.id: usernames.get(m.user_id, m.user_id) for m in memberships},
+    )
+    entries += _entries(
+        Proceeding.history.filter(case_id=case.pk).select_related("history_user"), object_type="proceeding",
+        hidden=set(),
+    )
+    entries += _entries(
+        Party.history.filter(case_id=case.pk).select_related("history_user"), object_type="party", hidden=set()
+    )
+    return _finish(entries)
+
+
+def incident_history(*, user, incident: Incident) -> list[dict]:
+    """The incident's history (fields and linked cases) and that of the persons recorded in it; newest first."""
+    entries = _entries(
+        Incident.history.filter(id=incident.pk).select_related("history_user"),
+        object_type="incident", hidden=set(), m2m_fields=["cases"],
+    )
+    visible = set(permissions.cases_for(user).values_list("pk", flat=True))
+    for entry in entries:  # links to cases the viewer may not see are not theirs to know about
+        kept = []
+        for change in entry["changes"]:
+            if change["field"] == "cases":
+                change["old"] = [pk for pk in change["old"] or [] if pk in visible]
+                change["new"] = [pk for pk in change["new"] or [] if pk in visible]
+                if change["old"] == change["new"]:
+                    continue
+            kept.append(change)
+        entry["changes"] = kept
+    entries = [e for e in entries if e["changes"] or e["action"] != "changed"]
+    entries += _entries(
+        IncidentPerson.history.filter(incident_id=incident.pk).select_related("history_user"),
+        object_type="involvement", hidden=set(),
+    )
+    return _finish(entries)
