@@ -63,7 +63,9 @@ class TokenView(ObtainAuthToken):
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        # django-axes marks lock-outs on the Django request it is given; hand it that one, not DRF's wrapper,
+        # so its middleware answers 429 after too many failures.
+        serializer = self.serializer_class(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         token, _ = Token.objects.get_or_create(user=user)
