@@ -1,0 +1,351 @@
+"""The embedded default: a whoosh index in ``settings.SEARCH_INDEX_DIR`` (read at call time).
+
+- Opening: a missing index is created and rebuilt from the database; one that fails to open (corrupt) is wiped
+  and rebuilt. Opened indexes are cached by folder, so tests (and settings changes) may move the folder.
+- Writing: whoosh allows one writer at a time and its default writer gives up at once. Here a writer waits for
+  the lock (a thread lock inside the process, then whoosh's file lock across processes, ``timeout`` seconds,
+  retried with backoff), so concurrent writers queue up instead of losing updates.
+- Reading: one searcher per thread and folder, kept open and ``refresh()``-ed before each query.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, time as dtime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import writing
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.index import EmptyIndexError, LockError
+
+from search import text
+from search.backends.base import Hit, ProgressFn, QuerySpec, SearchBackend
+from search.documents import SearchDoc
+
+logger = logging.getLogger("docket")
+
+INDEX_NAME = "docket"
+PUBLIC_FIELDS = ("title", "body")
+ALL_FIELDS = ("title", "body", "gated")
+
+
+class IndexBusy(Exception):
+    """The index stayed locked by other writers for longer than the retries allow."""
+
+
+def schema() -> Schema:
+    analyzer = text.whoosh_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        type=ID(stored=True),
+        title=TEXT(analyzer=analyzer, field_boost=3.0),
+        body=TEXT(analyzer=analyzer),
+        gated=TEXT(analyzer=analyzer),
+        gate=ID(),
+        alive=ID(),
+        acl=KEYWORD(),
+        category=ID(),
+        status=ID(),
+        date=DATETIME(),
+    )
+
+
+def doc_fields(doc: SearchDoc) -> dict:
+    fields = {
+        "key": doc.key, "type": doc.type, "title": doc.title or "", "body": doc.body or "",
+        "gated": doc.gated or "", "gate": "open" if doc.gate_open else "closed", "alive": "1" if doc.alive else "0",
+        "acl": " ".join(sorted(doc.acl)), "category": doc.category or "-", "status": doc.status or "-",
+    }
+    if doc.date is not None:
+        fields["date"] = doc.date
+    return fields
+
+
+# Process-wide caches, keyed by index folder.
+_registry_lock = threading.Lock()
+_indexes: dict[str, windex.FileIndex] = {}
+_write_locks: dict[str, threading.RLock] = {}
+_local = threading.local()
+
+
+def _write_lock(path: str) -> threading.RLock:
+    with _registry_lock:
+        return _write_locks.setdefault(path, threading.RLock())
+
+
+def _terms(fields, term: str):
+    return [wq.Term(f, term) for f in fields]
+
+
+def compile_query(node, fields) -> wq.Query:
+    """A whoosh query for a tree from ``search.text.parse_query`` over ``fields`` (an atom matches in any)."""
+    if isinstance(node, text.Term):
+        return wq.Or(_terms(fields, node.text))
+    if isinstance(node, text.Phrase):
+        return wq.Or([wq.Phrase(f, list(node.terms)) for f in fields])
+    if isinstance(node, text.Prefix):
+        stems = sorted({node.text, text.stem(node.text)})
+        return wq.Or([wq.Prefix(f, s) for f in fields for s in stems])
+    if isinstance(node, text.And):
+        return wq.And([compile_query(i, fields) for i in node.items])
+    if isinstance(node, text.Or):
+        return wq.Or([compile_query(i, fields) for i in node.items])
+    if isinstance(node, text.Not):
+        return wq.Not(compile_query(node.item, fields))
+    raise TypeError(f"not a query node: {node!r}")
+
+
+class WhooshBackend(SearchBackend):
+    name = "whoosh"
+
+    def __init__(self, path: str | Path | None = None, *, write_timeout: float = 10.0, retries: int = 6):
+        self._path = Path(path) if path is not None else None
+        self.write_timeout = write_timeout
+        self.retries = retries
+
+    @property
+    def path(self) -> Path:
+        return self._path if self._path is not None else Path(settings.SEARCH_INDEX_DIR)
+
+    # --- opening -------------------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.path.is_dir() and windex.exists_in(str(self.path), indexname=INDEX_NAME)
+
+    def _create(self) -> windex.FileIndex:
+        """Wipe the folder and create an empty index in it."""
+        key = str(self.path)
+        with _registry_lock:
+            _indexes.pop(key, None)
+        if self.path.exists():
+            for child in self.path.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        self.path.mkdir(parents=True, exist_ok=True)
+        ix = windex.create_in(str(self.path), schema(), indexname=INDEX_NAME)
+        with _registry_lock:
+            _indexes[key] = ix
+        return ix
+
+    def _open(self, *, repair: bool = True) -> windex.FileIndex:
+        """The open index; a missing or corrupt one is rebuilt from the database first (if ``repair``)."""
+        key = str(self.path)
+        if self.exists():
+            with _registry_lock:
+                ix = _indexes.get(key)
+            if ix is not None:
+                return ix
+            try:
+                ix = windex.open_dir(key, indexname=INDEX_NAME)
+                ix.doc_count()  # reads the segment list: fails on a damaged table of contents
+            except EmptyIndexError:
+                ix = None
+            except Exception:  # a damaged index: whatever whoosh raises, start again from the database
+                logger.exception("search index at %s is damaged; rebuilding it", key)
+                ix = None
+            if ix is not None:
+                with _registry_lock:
+                    _indexes[key] = ix
+                return ix
+        if not repair:
+            return self._create()
+        logger.warning("search index at %s is missing or unreadable; rebuilding it from the database", key)
+        self.rebuild()
+        with _registry_lock:
+            return _indexes[key]
+
+    # --- writing -------------------------------------------------------------------------------------------
+    @contextmanager
+    def _writer(self, ix: windex.FileIndex | None = None, **kwargs) -> Iterator[writing.SegmentWriter]:
+        """A writer that waits for the lock; cancelled on error, committed otherwise."""
+        path = str(self.path)
+        with _write_lock(path):
+            ix = ix or self._open()
+            delay = 0.05
+            writer = None
+            for attempt in range(self.retries):
+                try:
+                    writer = ix.writer(timeout=self.write_timeout, delay=0.02, **kwargs)
+                    break
+                except LockError:
+                    logger.info("search index busy (attempt %d), waiting", attempt + 1)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+            if writer is None:
+                raise IndexBusy(f"search index at {path} stayed locked")
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            else:
+                writer.commit()
+
+    def index(self, docs: Iterable[SearchDoc]) -> None:
+        docs = list(docs)
+        if not docs:
+            return
+        with self._writer() as w:
+            for doc in docs:
+                w.update_document(**doc_fields(doc))
+
+    def remove(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        if not keys:
+            return
+        with self._writer() as w:
+            for key in keys:
+                w.delete_by_term("key", key)
+
+    def clear(self) -> None:
+        path = str(self.path)
+        with _write_lock(path):
+            if not self.exists():
+                self._create()
+                return
+            try:
+                ix = self._open(repair=False)
+                writer = ix.writer(timeout=self.write_timeout, delay=0.02)
+                writer.commit(mergetype=writing.CLEAR)
+            except Exception:
+                logger.exception("could not clear the search index at %s; recreating it", path)
+                self._create()
+
+    def rebuild(self, progress: ProgressFn | None = None, batch: int = 500) -> int:
+        """Recreate the index and fill it from the database with one writer (much faster than per-object)."""
+        from search import documents
+
+        path = str(self.path)
+        with _write_lock(path):
+            total = documents.count_all()
+            ix = self._create()
+            done = 0
+            with self._writer(ix, limitmb=256) as w:
+                for doc in documents.iter_all(batch=batch):
+                    w.add_document(**doc_fields(doc))
+                    done += 1
+                    if progress and done % batch == 0:
+                        progress(done, total)
+            if progress:
+                progress(done, total)
+            return done
+
+    def bulk_add(self, docs: Iterable[SearchDoc], limitmb: int = 256) -> int:
+        """Append many new documents with one writer (benchmarks and imports); no replacement by key."""
+        n = 0
+        with self._writer(limitmb=limitmb) as w:
+            for doc in docs:
+                w.add_document(**doc_fields(doc))
+                n += 1
+        return n
+
+    # --- reading -------------------------------------------------------------------------------------------
+    def _searcher(self):
+        ix = self._open()
+        cache = getattr(_local, "searchers", None)
+        if cache is None:
+            cache = _local.searchers = {}
+        key = str(self.path)
+        entry = cache.get(key)
+        if entry is not None and entry[0] is ix:
+            searcher = entry[1].refresh()
+        else:
+            if entry is not None:
+                try:
+                    entry[1].close()
+                except Exception:  # pragma: no cover - closing a searcher of a deleted index
+                    pass
+            searcher = ix.searcher()
+        cache[key] = (ix, searcher)
+        return searcher
+
+    def _forget_searcher(self) -> None:
+        cache = getattr(_local, "searchers", None) or {}
+        entry = cache.pop(str(self.path), None)
+        if entry is not None:
+            try:
+                entry[1].close()
+            except Exception:  # pragma: no cover
+                pass
+        with _registry_lock:
+            _indexes.pop(str(self.path), None)
+
+    def doc_count(self) -> int:
+        return self._searcher().doc_count()
+
+    def check(self) -> list[str]:
+        if not self.exists():
+            return [f"no index in {self.path}"]
+        try:
+            ix = windex.open_dir(str(self.path), indexname=INDEX_NAME)
+            with ix.searcher() as s:
+                s.doc_count()
+                list(s.lexicon("key"))[:1]
+        except Exception as exc:
+            return [f"index in {self.path} cannot be read: {exc.__class__.__name__}: {exc}"]
+        return []
+
+    def _filter(self, spec: QuerySpec, gated: bool) -> wq.Query | None:
+        parts: list[wq.Query] = [wq.Term("alive", "1")]
+        if spec.types:
+            parts.append(wq.Or([wq.Term("type", t) for t in spec.types]))
+        if spec.case_id is not None:
+            parts.append(wq.Term("acl", f"c{spec.case_id}"))
+        if spec.category:
+            parts.append(wq.Term("category", spec.category))
+        if spec.status:
+            parts.append(wq.Term("status", spec.status))
+        if spec.date_from or spec.date_to:
+            start = datetime.combine(spec.date_from, dtime()) if spec.date_from else None
+            end = datetime.combine(spec.date_to, dtime()) + timedelta(days=1, microseconds=-1) if spec.date_to else None
+            parts.append(wq.DateRange("date", start, end))
+        scope = spec.scope
+        if not scope.everything:
+            if not scope.visible:
+                return None
+            parts.append(wq.Or([wq.Term("acl", t) for t in sorted(scope.visible)]))
+            if gated:
+                allowed: list[wq.Query] = [wq.Term("gate", "open")]
+                for type_, tokens in sorted(scope.gated.items()):
+                    if tokens:
+                        allowed.append(
+                            wq.And([wq.Term("type", type_), wq.Or([wq.Term("acl", t) for t in sorted(tokens)])])
+                        )
+                parts.append(wq.Or(allowed))
+        return wq.And(parts)
+
+    def search(self, spec: QuerySpec, *, gated: bool) -> list[Hit]:
+        if spec.node is None:
+            return []
+        flt = self._filter(spec, gated)
+        if flt is None:
+            return []
+        q = compile_query(spec.node, ALL_FIELDS if gated else PUBLIC_FIELDS)
+        if text.only_negative(spec.node):
+            q = wq.And([wq.Every(), q])
+        for attempt in (1, 2):
+            try:
+                searcher = self._searcher()
+                results = searcher.search(q, filter=flt, limit=spec.limit)
+                hits = []
+                for r in results:
+                    type_, _, pk = r["key"].partition(":")
+                    hits.append(Hit(type=type_, id=int(pk), score=float(r.score or 0.0)))
+                return hits
+            except (OSError, EOFError, ValueError, KeyError) as exc:
+                # Files vanished or were damaged under an open searcher: drop it, repair, try once more.
+                logger.warning("search index read failed (%s); reopening", exc)
+                self._forget_searcher()
+                if attempt == 2:
+                    raise
+                if self.check():
+                    self.rebuild()
+        return []

@@ -1,0 +1,199 @@
+"""What each model contributes to the index: one ``SearchDoc`` per case, incident, person and evidence item.
+
+A document holds its searchable text in three parts:
+
+- ``title`` and ``body``: seen by everyone who may view the object;
+- ``gated``: text only some viewers may search and see — a restricted evidence item's extracted file text
+  (only for those who may download it), a person's real name (only for those who may see identities).
+  ``gate_open`` is True when there is no such restriction (e.g. the extracted text of an unrestricted item).
+
+and the tokens that pre-filter results for a caller (``acl``):
+
+- ``c<id>`` for every case the object belongs to (a case itself; the cases of an incident; the exhibit cases of
+  an item and the cases of its incidents; the cases of a person's parties and incidents),
+- ``i<id>`` for every incident it belongs to (an unlinked incident is visible by direct grant),
+- ``u<id>`` for the user who recorded a person (a person linked to nothing is visible to its creator).
+
+Permissions themselves are never stored: at query time the caller's visible case and incident ids are turned into
+these tokens, so a membership change needs no re-indexing, and every hit is re-checked in the database anyway.
+
+Never indexed: a case's privileged notes, a person's contacts and consent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+
+TYPES = ("case", "incident", "evidence", "person")
+
+
+@dataclass
+class SearchDoc:
+    type: str
+    id: int
+    title: str
+    body: str = ""
+    gated: str = ""
+    gate_open: bool = True
+    alive: bool = True
+    acl: set[str] = field(default_factory=set)
+    category: str = ""
+    status: str = ""
+    date: dt.datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}:{self.id}"
+
+
+def key_of(type_: str, pk) -> str:
+    return f"{type_}:{pk}"
+
+
+def evidence_model():
+    """EvidenceItem when the evidence app provides it (search works without it)."""
+    try:
+        return apps.get_model("evidence", "EvidenceItem")
+    except LookupError:
+        return None
+
+
+def type_of(obj: models.Model) -> str | None:
+    label = obj._meta.label_lower
+    return {
+        "cases.case": "case",
+        "cases.incident": "incident",
+        "cases.person": "person",
+        "evidence.evidenceitem": "evidence",
+    }.get(label)
+
+
+def model_for(type_: str):
+    if type_ == "evidence":
+        return evidence_model()
+    return apps.get_model("cases", {"case": "Case", "incident": "Incident", "person": "Person"}[type_])
+
+
+def _join(*parts) -> str:
+    return "\n".join(str(p) for p in parts if p)
+
+
+def _naive_utc(value):
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+    return dt.datetime.combine(value, dt.time())
+
+
+# --- One builder per type; each takes an object fetched with the prefetches of its queryset below. ----------
+def case_doc(case) -> SearchDoc:
+    return SearchDoc(
+        type="case", id=case.pk, title=case.title,
+        body=_join(case.reference, case.court, case.jurisdiction, case.summary),
+        alive=case.deleted_at is None, acl={f"c{case.pk}"}, status=case.status, date=_naive_utc(case.created_at),
+    )
+
+
+def incident_doc(incident) -> SearchDoc:
+    acl = {f"i{incident.pk}"} | {f"c{c.pk}" for c in incident.cases.all()}
+    return SearchDoc(
+        type="incident", id=incident.pk, title=incident.title,
+        body=_join(incident.location, incident.agency, incident.system_involved, incident.description),
+        alive=incident.deleted_at is None, acl=acl, category=incident.category,
+        date=_naive_utc(incident.occurred_at),
+    )
+
+
+def person_doc(person) -> SearchDoc:
+    acl = {f"u{person.created_by_id}"} if person.created_by_id else set()
+    for party in person.parties.all():
+        acl.add(f"c{party.case_id}")
+    for involvement in person.involvements.all():
+        acl.add(f"i{involvement.incident_id}")
+        acl.update(f"c{c.pk}" for c in involvement.incident.cases.all())
+    return SearchDoc(
+        type="person", id=person.pk, title=person.pseudonym, gated=person.real_name, gate_open=False,
+        acl=acl, date=_naive_utc(person.created_at),
+    )
+
+
+def evidence_doc(item) -> SearchDoc:
+    acl = set()
+    for exhibit in item.exhibits.all():
+        if exhibit.removed_at is None:
+            acl.add(f"c{exhibit.case_id}")
+    for incident in item.incidents.all():
+        acl.add(f"i{incident.pk}")
+        acl.update(f"c{c.pk}" for c in incident.cases.all())
+    return SearchDoc(
+        type="evidence", id=item.pk, title=str(item),
+        body=_join(item.original_filename, item.description, item.source),
+        gated=item.extracted_text or "", gate_open=not item.restricted,
+        alive=item.deleted_at is None, acl=acl, category=item.kind, date=_naive_utc(item.created_at),
+    )
+
+
+BUILDERS = {"case": case_doc, "incident": incident_doc, "person": person_doc, "evidence": evidence_doc}
+
+
+def queryset_for(type_: str):
+    """All objects of ``type_`` with what their document needs prefetched (no query per object)."""
+    model = model_for(type_)
+    if model is None:
+        return None
+    qs = model._default_manager.all()
+    if type_ == "incident":
+        qs = qs.prefetch_related("cases")
+    elif type_ == "person":
+        qs = qs.prefetch_related("parties", "involvements__incident__cases")
+    elif type_ == "evidence":
+        qs = qs.prefetch_related("exhibits", "incidents__cases")
+    return qs.order_by("pk")
+
+
+def docs_for(type_: str, ids) -> dict[int, SearchDoc]:
+    qs = queryset_for(type_)
+    if qs is None:
+        return {}
+    return {obj.pk: BUILDERS[type_](obj) for obj in qs.filter(pk__in=list(ids))}
+
+
+def count_all() -> int:
+    total = 0
+    for type_ in TYPES:
+        qs = queryset_for(type_)
+        total += qs.count() if qs is not None else 0
+    return total
+
+
+def iter_all(batch: int = 500) -> Iterator[SearchDoc]:
+    """Every document, built from the database in batches (for rebuilds)."""
+    for type_ in TYPES:
+        qs = queryset_for(type_)
+        if qs is None:
+            continue
+        last = 0
+        while True:
+            chunk = list(qs.filter(pk__gt=last)[:batch])
+            if not chunk:
+                break
+            for obj in chunk:
+                yield BUILDERS[type_](obj)
+            last = chunk[-1].pk
+
+
+def url_for(type_: str, pk: int) -> str | None:
+    name = {"case": "case-detail", "incident": "incident-detail", "evidence": "evidence-detail",
+            "person": "person-detail"}[type_]
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return None

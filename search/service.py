@@ -1,0 +1,198 @@
+"""What pages and API views call: ``search_params`` (validate input) and ``search`` (run it for a user).
+
+A result is only ever something the caller may view *now*: the backend pre-filters with the caller's visible ids,
+then every hit is re-checked against the database through the permission modules. Text only some viewers may
+read (a restricted item's file text, a person's real name) is searched and shown only to those viewers.
+
+``count`` counts the visible matches among the best ``MAX_HITS`` (settings.DOCKET_SEARCH_MAX_HITS, 1000).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from search import access, documents, text
+from search.backends import QuerySpec, get_backend
+
+logger = logging.getLogger("docket")
+
+API_TYPES = ("case", "incident", "evidence", "person")
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class SearchError(ValueError):
+    """Bad search input; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str
+    node: object
+    types: tuple[str, ...] = ()
+    case_id: int | None = None
+    category: str = ""
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+
+@dataclass
+class Result:
+    type: str
+    id: int
+    title: str
+    snippet: str
+    url: str | None
+    score: float
+    object: object = field(repr=False, default=None)
+
+    def as_dict(self) -> dict:
+        return {"type": self.type, "id": self.id, "title": self.title, "snippet": self.snippet,
+                "url": self.url, "score": round(self.score, 4)}
+
+
+@dataclass
+class Page:
+    params: SearchParams
+    count: int
+    results: list[Result]
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.params.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.params.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.params.page > 1
+
+
+def _int(value, name: str, *, minimum: int = 1, maximum: int | None = None, default=None):
+    if value in (None, ""):
+        return default
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise SearchError(_("%(name)s must be a whole number.") % {"name": name}) from None
+    if number < minimum or (maximum is not None and number > maximum):
+        if maximum is None:
+            raise SearchError(_("%(name)s must be at least %(min)d.") % {"name": name, "min": minimum})
+        raise SearchError(
+            _("%(name)s must be between %(min)d and %(max)d.") % {"name": name, "min": minimum, "max": maximum}
+        )
+    return number
+
+
+def _date(value, name: str):
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise SearchError(_("%(name)s must be a date (YYYY-MM-DD).") % {"name": name}) from None
+
+
+def _choice(value, name: str, choices) -> str:
+    if value in (None, ""):
+        return ""
+    value = str(value).strip()
+    if value not in choices:
+        raise SearchError(
+            _("%(name)s must be one of: %(choices)s.") % {"name": name, "choices": ", ".join(choices)}
+        )
+    return value
+
+
+def search_params(data, *, require_q: bool = True) -> SearchParams:
+    """Validate query-string ``data`` (a QueryDict or dict). Raises SearchError with a message for the user.
+
+    An empty or missing ``q`` (or one with nothing searchable in it, like ``*`` or ``AND``) is an error."""
+    from cases.models import Case, Incident
+
+    q = str(data.get("q") or "")[: text.MAX_QUERY_CHARS]
+    node = text.parse_query(q)
+    if require_q and node is None:
+        if q.strip():
+            raise SearchError(_("The search has no words to look for."))
+        raise SearchError(_("Enter something to search for (parameter q)."))
+    type_values = data.getlist("type") if hasattr(data, "getlist") else [data.get("type")]
+    types: list[str] = []
+    for value in type_values:
+        for part in str(value or "").split(","):
+            part = part.strip()
+            if part:
+                types.append(_choice(part, "type", API_TYPES))
+    categories = [c for c, _label in Incident.Category.choices]
+    evidence = documents.evidence_model()
+    if evidence is not None and hasattr(evidence, "Kind"):
+        categories += [k for k, _label in evidence.Kind.choices if k not in categories]
+    date_from = _date(data.get("date_from"), "date_from")
+    date_to = _date(data.get("date_to"), "date_to")
+    if date_from and date_to and date_to < date_from:
+        raise SearchError(_("date_to cannot come before date_from."))
+    return SearchParams(
+        q=q, node=node, types=tuple(dict.fromkeys(types)),
+        case_id=_int(data.get("case"), "case"),
+        category=_choice(data.get("category"), "category", categories),
+        status=_choice(data.get("status"), "status", [s for s, _label in Case.Status.choices]),
+        date_from=date_from, date_to=date_to,
+        page=_int(data.get("page"), "page", default=1, maximum=10_000),
+        page_size=_int(data.get("page_size"), "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE),
+    )
+
+
+def _max_hits() -> int:
+    return int(getattr(settings, "DOCKET_SEARCH_MAX_HITS", 1000))
+
+
+def search(user, params: SearchParams) -> Page:
+    """The page ``params.page`` of what ``user`` may see that matches ``params``."""
+    if params.node is None:
+        return Page(params=params, count=0, results=[])
+    spec = QuerySpec(
+        node=params.node, scope=access.scope_for(user), types=params.types, case_id=params.case_id,
+        category=params.category, status=params.status, date_from=params.date_from, date_to=params.date_to,
+        limit=_max_hits(),
+    )
+    hits = get_backend().query(spec)
+    kept, objects, gated = access.recheck(user, hits)
+    start = (params.page - 1) * params.page_size
+    page_hits = kept[start:start + params.page_size]
+    terms = text.positive_terms(params.node)
+    results = []
+    by_type: dict[str, list[int]] = {}
+    for hit in page_hits:
+        by_type.setdefault(hit.type, []).append(hit.id)
+    # Snippets come from the database (never staler than the permissions), built like the index documents.
+    docs = {t: documents.docs_for(t, ids) for t, ids in by_type.items()}
+    for hit in page_hits:
+        doc = docs.get(hit.type, {}).get(hit.id)
+        obj = objects[hit.type][hit.id]
+        if doc is None:
+            continue
+        may_read_gated = hit.id in gated.get(hit.type, set())
+        results.append(Result(
+            type=hit.type, id=hit.id, title=doc.title, snippet=snippet(doc, terms, may_read_gated),
+            url=documents.url_for(hit.type, hit.id), score=hit.score, object=obj,
+        ))
+    return Page(params=params, count=len(kept), results=results)
+
+
+def snippet(doc: documents.SearchDoc, terms: text.TermSet, may_read_gated: bool) -> str:
+    """HTML: escaped text around the matches with ``<mark>``; gated text only for those who may read it."""
+    body_html, body_hit = text.highlight(doc.body, terms)
+    if may_read_gated and doc.gated and not body_hit:
+        gated_html, gated_hit = text.highlight(doc.gated, terms)
+        if gated_hit or not doc.body:
+            return gated_html
+    return body_html
