@@ -1,0 +1,230 @@
+"""Forms for the case and incident pages.
+
+Forms only parse and validate input; the views hand ``cleaned_data`` to ``cases.services`` (which validate again and
+write). Model forms are bound to an unsaved copy of the object, so validating never touches the object the service
+later compares against.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role
+
+User = get_user_model()
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["title", "reference", "court", "jurisdiction", "status", "summary", "privileged_notes"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "privileged_notes": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, can_view_privileged: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_view_privileged:
+            del self.fields["privileged_notes"]
+
+    def clean_jurisdiction(self) -> str:
+        return (self.cleaned_data.get("jurisdiction") or "").strip().upper()
+
+
+class ProceedingForm(forms.ModelForm):
+    class Meta:
+        model = Proceeding
+        fields = ["stage", "court", "case_number", "judge", "filed_on", "hearing_on", "decided_on", "outcome"]
+        widgets = {
+            "filed_on": DATE_WIDGET, "hearing_on": DATE_WIDGET, "decided_on": DATE_WIDGET,
+            "outcome": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = ["role", "name", "person", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons if persons is not None else Person.objects.none()
+        self.fields["person"].label_from_instance = lambda p: p.pseudonym
+
+
+class PersonForm(forms.ModelForm):
+    """A person. The identity fields exist only for users who may see them."""
+
+    class Meta:
+        model = Person
+        fields = ["pseudonym", "real_name", "contacts", "consent_given", "consent_date", "consent_scope"]
+        widgets = {
+            "consent_date": DATE_WIDGET, "contacts": forms.Textarea(attrs={"rows": 2}),
+            "consent_scope": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, show_identity: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_identity:
+            for name in Person.IDENTITY_FIELDS:
+                del self.fields[name]
+
+
+class PersonContextForm(forms.Form):
+    """When a person is added from a case (as a party) or an incident (as involved), how they take part."""
+
+    party_role = forms.ChoiceField(label=_("Role in the case"), choices=Party.Role.choices, required=False)
+    part = forms.ChoiceField(label=_("Part in the incident"), choices=IncidentPerson.Part.choices, required=False)
+
+    def __init__(self, *args, context: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if context != "case":
+            del self.fields["party_role"]
+        else:
+            self.fields["party_role"].required = True
+        if context != "incident":
+            del self.fields["part"]
+        else:
+            self.fields["part"].required = True
+
+
+class SourceLinksField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, (list, tuple)):
+            return [str(v) for v in value]
+        lines = [line.strip() for line in (value or "").splitlines()]
+        return [line for line in lines if line]
+
+    def validate(self, value) -> None:
+        check = URLValidator(schemes=["http", "https"])
+        for link in value:
+            if len(link) > 2000:
+                raise ValidationError(_("A link can be at most 2000 characters long."))
+            try:
+                check(link)
+            except ValidationError:
+                raise ValidationError(_("“%(link)s” is not a web address (http:// or https://)."),
+                                      params={"link": link[:200]}) from None
+        if len(value) > 50:
+            raise ValidationError(_("At most 50 links."))
+
+
+class IncidentForm(forms.ModelForm):
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Linked cases"), queryset=Case.objects.none(), required=False,
+        help_text=_("Only cases on which you may edit incidents are offered. "
+                    "Once linked, the incident is visible to the members of its cases."),
+    )
+    source_links = SourceLinksField(label=_("Source links"), required=False,
+                                    help_text=_("One web address per line."))
+    persons = forms.ModelMultipleChoiceField(
+        label=_("Persons involved"), queryset=Person.objects.none(), required=False,
+        help_text=_("Already recorded persons (by pseudonym). New persons can be added from the incident page."),
+    )
+    persons_part = forms.ChoiceField(label=_("Their part"), choices=IncidentPerson.Part.choices, required=False,
+                                     initial=IncidentPerson.Part.AFFECTED)
+
+    class Meta:
+        model = Incident
+        fields = ["title", "occurred_at", "category", "location", "latitude", "longitude", "agency",
+                  "system_involved", "description", "source_links"]
+        widgets = {"occurred_at": DATETIME_WIDGET, "description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, editable_cases=None, persons=None, with_persons: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = editable_cases if editable_cases is not None else Case.objects.none()
+        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                                                    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+        if with_persons:
+            self.fields["persons"].queryset = persons if persons is not None else Person.objects.none()
+            self.fields["persons"].label_from_instance = lambda p: p.pseudonym
+        else:
+            del self.fields["persons"]
+            del self.fields["persons_part"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("persons") and not data.get("persons_part"):
+            self.add_error("persons_part", _("Choose the part these persons took."))
+        return data
+
+
+class IncidentPersonForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    part = forms.ChoiceField(label=_("Part"), choices=IncidentPerson.Part.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons if persons is not None else Person.objects.none()
+        self.fields["person"].label_from_instance = lambda p: p.pseudonym
+
+
+class _UsernameForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise ValidationError(_("No active user with this username."))
+        self.cleaned_data["user"] = user
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if "user" in self.cleaned_data:
+            data["user"] = self.cleaned_data["user"]
+        return data
+
+
+class MemberForm(_UsernameForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ShareForm(_UsernameForm):
+    can_edit = forms.BooleanField(label=_("May edit"), required=False)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *Case.Status.choices])
+    jurisdiction = forms.CharField(label=_("Jurisdiction"), required=False, max_length=4)
+
+    def clean_jurisdiction(self) -> str:
+        return (self.cleaned_data.get("jurisdiction") or "").strip().upper()
+
+
+class IncidentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("Any category")), *Incident.Category.choices])
+    occurred_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    occurred_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    case = forms.ModelChoiceField(label=_("Case"), required=False, queryset=Case.objects.none(),
+                                  empty_label=_("Any case"))
+
+    def __init__(self, *args, cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases if cases is not None else Case.objects.none()
