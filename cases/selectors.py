@@ -18,20 +18,70 @@ User = get_user_model()
 _HIDDEN_FIELDS = {"id", "created_at", "updated_at", "created_by", "added_at", "added_by", "deleted_by", "case"}
 
 
+# --- Filters -------------------------------------------------------------------------------------------------
+def _clean_filters(filters: Mapping[str, Any] | None, *, choices: Mapping[str, Iterable[str]] = (),
+                   ints: Iterable[str] = (), dates: Iterable[str] = ()) -> dict[str, Any]:
+    """Validate list filters: a bad value raises ValidationError naming the parameter (a 400, never a 500)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.dateparse import parse_date
+
+    filters = filters or {}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    q = filters.get("q")
+    if q:
+        clean["q"] = str(q).replace("\x00", "").strip()[:200]
+    for name, allowed in dict(choices).items():
+        value = filters.get(name)
+        if value:
+            if value not in set(allowed):
+                errors[name] = f"Unknown value {value!r}."
+            else:
+                clean[name] = value
+    for name in ints:
+        value = filters.get(name)
+        if value:
+            try:
+                clean[name] = int(value)
+                if clean[name] < 1:
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors[name] = "Expected a positive whole number."
+    for name in dates:
+        value = filters.get(name)
+        if value:
+            try:
+                parsed = parse_date(str(value))
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                errors[name] = "Expected a date as YYYY-MM-DD."
+            else:
+                clean[name] = parsed
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
 # --- Lists ---------------------------------------------------------------------------------------------------
 def case_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
     """Cases the user may view, newest activity first, with the user's own membership prefetched as ``my_membership``.
 
     Filters: ``q`` (title, reference, court), ``status``, ``jurisdiction``."""
-    filters = filters or {}
+    from cases.countries import JURISDICTIONS
+
+    filters = {key: filters.get(key) for key in (filters or {})}  # a QueryDict's last value per key
+    if filters.get("jurisdiction"):
+        filters["jurisdiction"] = str(filters["jurisdiction"]).upper()
+    filters = _clean_filters(filters, choices={"status": Case.Status.values, "jurisdiction": JURISDICTIONS})
     qs = permissions.cases_for(user)
-    q = (filters.get("q") or "").strip()
+    q = filters.get("q", "")
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(court__icontains=q))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("jurisdiction"):
-        qs = qs.filter(jurisdiction=str(filters["jurisdiction"]).upper())
+        qs = qs.filter(jurisdiction=filters["jurisdiction"])
     return qs.prefetch_related(
         Prefetch("memberships", queryset=CaseMembership.objects.filter(user=user), to_attr="my_membership")
     ).order_by("-updated_at", "-id")
@@ -39,9 +89,10 @@ def case_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
 
 def incident_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
     """Incidents the user may view. Filters: ``q``, ``category``, ``case`` (id), ``occurred_from``, ``occurred_to``."""
-    filters = filters or {}
+    filters = _clean_filters(filters, choices={"category": Incident.Category.values}, ints=["case"],
+                             dates=["occurred_from", "occurred_to"])
     qs = permissions.incidents_for(user)
-    q = (filters.get("q") or "").strip()
+    q = filters.get("q", "")
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(location__icontains=q) | Q(description__icontains=q))
     if filters.get("category"):
