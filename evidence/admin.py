@@ -1,0 +1,67 @@
+"""Admin: evidence filtered through the permission path; custody entries read-only."""
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from evidence.models import CaseExhibit, CustodyEvent, EvidenceItem
+from evidence.permissions import evidence_for
+
+
+class ReadOnlyExhibits(admin.TabularInline):
+    model = CaseExhibit
+    extra = 0
+    fields = ("case", "number", "added_at", "added_by", "removed_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvidenceItem)
+class EvidenceItemAdmin(SimpleHistoryAdmin):
+    list_display = ("id", "title", "kind", "media_type", "size", "restricted", "extraction_state", "created_at")
+    list_filter = ("kind", "restricted", "extraction_state")
+    search_fields = ("title", "sha256", "original_filename")
+    readonly_fields = ("sha256", "size", "media_type", "original_filename", "extraction_state", "extraction_error",
+                       "extracted_at", "metadata", "created_at", "created_by", "deleted_at", "deleted_by")
+    exclude = ("extracted_text", "incidents")
+    inlines = [ReadOnlyExhibits]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk__in=evidence_for(request.user, include_trashed=True).values("pk"))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # evidence goes to the trash through the app, never deleted from the admin
+
+    def has_add_permission(self, request):
+        return False  # uploads go through the upload page or the API (hashing, storage, custody)
+
+
+@admin.register(CustodyEvent)
+class CustodyEventAdmin(admin.ModelAdmin):
+    list_display = ("item", "seq", "at", "username", "action", "sha256", "client_ip")
+    list_filter = ("action",)
+    search_fields = ("sha256", "username")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(item__in=evidence_for(request.user, include_trashed=True).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
