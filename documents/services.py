@@ -305,16 +305,19 @@ def bundle_prepare(*, user, case: Case, language: str, request=None) -> Prepared
                                                         meta=meta)
         custody_report, _n, _r = _custody_report_bytes(user=user, case=case, lang=lang)
 
-    zs = zipstream.ZipStream(sized=True, compress_type=zipstream.ZIP_STORED)
-    for ex in exhibits:
-        zs.add(_verified_chunks(ex), ex.arcname, size=ex.size)
-    zs.add(manifest, "manifest.csv")
-    zs.add(sha256sums(exhibits), "SHA256SUMS")
-    zs.add(exhibit_list, "exhibit-list.docx", compress_type=zipstream.ZIP_DEFLATED)
-    zs.add(custody_report, "custody-report.docx", compress_type=zipstream.ZIP_DEFLATED)
-    zs.add(_readme(case=case, user=user, exhibits=exhibits, withheld=plan.withheld, lang=lang), "README.txt")
+        # Stored, not deflated: exhibits are mostly compressed media already, and a stored ZIP has an exact size
+        # known in advance (Content-Length, real progress). Queued inside the transaction: if it fails, no record.
+        zs = zipstream.ZipStream(sized=True, compress_type=zipstream.ZIP_STORED)
+        for ex in exhibits:
+            zs.add(_verified_chunks(ex), ex.arcname, size=ex.size)
+        zs.add(manifest, "manifest.csv")
+        zs.add(sha256sums(exhibits), "SHA256SUMS")
+        zs.add(exhibit_list, "exhibit-list.docx")
+        zs.add(custody_report, "custody-report.docx")
+        zs.add(_readme(case=case, user=user, exhibits=exhibits, withheld=plan.withheld, lang=lang), "README.txt")
+        size = len(zs)
     return PreparedBundle(
-        filename=document_filename(case, "bundle", "zip"), stream=zs, size=len(zs), export=export,
+        filename=document_filename(case, "bundle", "zip"), stream=zs, size=size, export=export,
         exhibits=exhibits, withheld=[r.number for r in plan.withheld],
     )
 
