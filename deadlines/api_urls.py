@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from deadlines import api
+
+urlpatterns = [
+    path("deadline-rules/", api.RuleListView.as_view(), name="api-deadline-rules"),
+    path("deadline-rules/preview/", api.RulePreviewView.as_view(), name="api-deadline-preview"),
+    path("deadlines/", api.DeadlineListView.as_view(), name="api-deadline-list"),
+    path("deadlines/<int:pk>/", api.DeadlineDetailView.as_view(), name="api-deadline-detail"),
+    path("deadlines/<int:pk>/history/", api.DeadlineHistoryView.as_view(), name="api-deadline-history"),
+    path("calendar/", api.CalendarView.as_view(), name="api-calendar"),
+    path("calendar/revoke/", api.CalendarRevokeView.as_view(), name="api-calendar-revoke"),
+]

@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from deadlines import views
+
+urlpatterns = [
+    path("", views.upcoming, name="deadline-upcoming"),
+    re_path(r"^month/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", views.month, name="deadline-month"),
+    path("new/", views.create, name="deadline-create"),
+    path("<int:pk>/", views.detail, name="deadline-detail"),
+    path("<int:pk>/edit/", views.edit, name="deadline-edit"),
+    path("<int:pk>/done/", views.complete, name="deadline-complete"),
+    path("<int:pk>/delete/", views.delete, name="deadline-delete"),
+    path("calendar/", views.calendar_settings, name="calendar-settings"),
+    path("calendar/<str:public_id>/<str:secret>.ics", views.calendar_feed, name="calendar-feed"),
+]

@@ -1,0 +1,38 @@
+"""Who may see and change deadlines: whoever may see (VIEW_CASE) or edit deadlines on (EDIT_DEADLINES) the case.
+
+Derived entirely from ``cases.permissions``; nothing here reads roles or guardian tables."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cases.permissions import EDIT_DEADLINES, VIEW_CASE, case_perms, case_perms_map, cases_for
+from deadlines.models import Deadline
+
+__all__ = ["VIEW_CASE", "EDIT_DEADLINES", "deadlines_for", "deadline_get", "can_edit", "editable_case_ids"]
+
+
+def deadlines_for(user, perm: str = VIEW_CASE) -> QuerySet:
+    """Deadlines of live cases on which ``user`` holds ``perm``."""
+    return Deadline.objects.filter(case__in=cases_for(user, perm).values("pk"))
+
+
+def deadline_get(user, pk, perm: str = VIEW_CASE) -> Deadline:
+    """The deadline if ``user`` holds ``perm`` on its case; Http404 whether it is missing or forbidden."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such deadline.") from None
+    deadline = deadlines_for(user, perm).with_related().filter(pk=pk).first()
+    if deadline is None:
+        raise Http404("No such deadline.")
+    return deadline
+
+
+def can_edit(user, case) -> bool:
+    return EDIT_DEADLINES in case_perms(user, case)
+
+
+def editable_case_ids(user, case_ids) -> set[int]:
+    """Of the given cases, those on which ``user`` may edit deadlines (one query)."""
+    return {pk for pk, perms in case_perms_map(user, set(case_ids)).items() if EDIT_DEADLINES in perms}
