@@ -505,6 +505,19 @@ def _placeholders(ast) -> tuple[set[str], list[tuple[str, ...]]]:
     return top, chains
 
 
+def _method_calls(ast) -> list[str]:
+    """Calls of anything but a plain name (``x.format_map(...)``, ``x.__init__(...)``): templates hold data, not code."""
+    from jinja2 import nodes
+
+    found = []
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Getattr):
+            found.append(call.node.attr)
+        elif not isinstance(call.node, nodes.Name):
+            found.append(type(call.node).__name__)
+    return sorted(set(found))
+
+
 def _unknown_message(exc) -> str:
     text = str(getattr(exc, "message", None) or exc)
     match = re.search(r"has no attribute '([^']+)'", text) or re.search(r"'([^']+)' is undefined", text)
@@ -527,12 +540,13 @@ def _render_docx(tpl, context: dict) -> bytes:
         for chain in chains:
             value = context
             for depth, key in enumerate(chain):
-                if isinstance(value, dict):
-                    if key not in value:
-                        raise ValidationError(_("Unknown placeholder: %(name)s.") % {"name": ".".join(chain[: depth + 1])})
-                    value = value[key]
-                else:
-                    break
+                if not isinstance(value, dict) or key not in value:
+                    # A missing field, or an attribute of a plain value (a text's or a list's methods).
+                    raise ValidationError(_("Unknown placeholder: %(name)s.") % {"name": ".".join(chain[: depth + 1])})
+                value = value[key]
+        calls = _method_calls(ast)
+        if calls:
+            raise ValidationError(_("Templates may not call methods: %(name)s.") % {"name": ", ".join(calls)})
         tpl.render(context, jinja_env=env, autoescape=True)
         buffer = io.BytesIO()
         tpl.save(buffer)
