@@ -208,11 +208,16 @@ def sniff_media_type(path: os.PathLike | str) -> str:
     if head and b"\x00" not in head:
         try:
             head.decode("utf-8")
+            return "text/plain"
         except UnicodeDecodeError as exc:
             # A multi-byte character cut by the sample's end is still text.
-            if exc.start < len(head) - 4:
-                return "application/octet-stream"
-        return "text/plain"
+            if exc.start >= len(head) - 4:
+                return "text/plain"
+        # Legacy Cyrillic text (Windows-1251): printable characters and ordinary whitespace only.
+        decoded = head.decode("cp1251", errors="replace")
+        printable = sum(1 for ch in decoded if ch.isprintable() or ch in "\r\n\t\f")
+        if printable >= 0.98 * len(decoded):
+            return "text/plain"
     return "application/octet-stream"
 
 
