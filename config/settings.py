@@ -158,6 +158,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Records here can put people at risk: a session lasts a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = env_int("DOCKET_SESSION_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DOCKET_SECURE_COOKIES", False)
