@@ -339,7 +339,7 @@ def exhibit_list_docx(*, case: CaseInfo, exhibits: Sequence[ExhibitRow], meta: D
     else:
         total = sum(ex.size for ex in exhibits)
         doc.add_paragraph(
-            _("%(count)s exhibits, %(size)s bytes in total.") % {"count": len(exhibits), "size": fmt_size(total, lang)}
+            _("Exhibits: %(count)s; total size: %(size)s bytes.") % {"count": len(exhibits), "size": fmt_size(total, lang)}
         )
     return to_bytes(doc)
 
@@ -391,10 +391,10 @@ def incident_dossier_docx(*, case: CaseInfo, incidents: Sequence[DossierIncident
         if selection.date_to:
             parts.append(_("to %(value)s") % {"value": fmt_date(selection.date_to, lang)})
         if selection.incident_ids:
-            parts.append(_("%(count)s chosen incidents") % {"count": len(selection.incident_ids)})
+            parts.append(_("chosen incidents: %(count)s") % {"count": len(selection.incident_ids)})
         if parts:
             _note(doc, _("Selection") + ": " + "; ".join(clean(p) for p in parts) + ".")
-    _note(doc, _("%(count)s incidents.") % {"count": len(incidents)})
+    _note(doc, _("Incidents: %(count)s.") % {"count": len(incidents)})
 
     # A summary table first, then one section per incident.
     summary = FastTable(

@@ -250,7 +250,7 @@ def _readme(*, case: Case, user, exhibits: list[BundleExhibit], withheld: list[E
             _("Generated on %(when)s by %(user)s.") % {
                 "when": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"), "user": _username(user)},
             "",
-            _("%(count)s exhibit files, in exhibits/. manifest.csv lists each with its SHA-256 and size.")
+            _("Exhibit files in exhibits/: %(count)s. manifest.csv lists each with its SHA-256 and size.")
             % {"count": len(exhibits)},
             _("Check every file with:") + " sha256sum -c SHA256SUMS",
             _("exhibit-list.docx lists every exhibit of the case; custody-report.docx is their chain of custody."),

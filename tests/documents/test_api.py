@@ -100,6 +100,8 @@ def test_chronology_in_russian_on_request(populated, api):
     response = api(users["lead"]).get(url(case, "documents/chronology.docx") + "?lang=ru")
     text = docx_text(response.content)
     assert "01.03.2025" in text  # Russian date format
+    assert "Хронология" in text and "Инцидент" in text  # documents/locale/ru
+    assert "Дата | Тип | Событие | Подробности" in text
     assert DocumentExport.objects.get().language == "ru"
 
 
