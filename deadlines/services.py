@@ -66,11 +66,13 @@ def _manual_explanation(due: dt.date) -> list[dict[str, Any]]:
         "date": due.isoformat()}}]
 
 
-def _check_relations(deadline: Deadline) -> None:
+def _check_relations(deadline: Deadline, fields=("proceeding", "responsible")) -> None:
+    """The proceeding is of the same case; the responsible person is a member (checked when set or changed, so a
+    member leaving the case does not block later changes to the deadline)."""
     errors = {}
-    if deadline.proceeding_id is not None and deadline.proceeding.case_id != deadline.case_id:
+    if "proceeding" in fields and deadline.proceeding_id is not None and deadline.proceeding.case_id != deadline.case_id:
         errors["proceeding"] = _("The proceeding belongs to another case.")
-    if deadline.responsible_id is not None and not CaseMembership.objects.filter(
+    if "responsible" in fields and deadline.responsible_id is not None and not CaseMembership.objects.filter(
         case_id=deadline.case_id, user_id=deadline.responsible_id
     ).exists():
         errors["responsible"] = _("The responsible person must be a member of the case.")
@@ -182,7 +184,7 @@ def deadline_update(*, user, deadline: Deadline, data: Mapping[str, Any]) -> Dea
     given = changed | ({"due_date"} if "due_date" in data else set())
     _apply_dates(deadline, given, creating=False)
     _apply_status(deadline, user=user, previous=previous_status)
-    _check_relations(deadline)
+    _check_relations(deadline, changed)
     _save(deadline, user=user)
     return deadline
 
