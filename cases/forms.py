@@ -133,6 +133,7 @@ class SourceLinksField(forms.CharField):
 class IncidentForm(forms.ModelForm):
     cases = forms.ModelMultipleChoiceField(
         label=_("Linked cases"), queryset=Case.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
         help_text=_("Only cases on which you may edit incidents are offered. "
                     "Once linked, the incident is visible to the members of its cases."),
     )
@@ -140,6 +141,7 @@ class IncidentForm(forms.ModelForm):
                                     help_text=_("One web address per line."))
     persons = forms.ModelMultipleChoiceField(
         label=_("Persons involved"), queryset=Person.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
         help_text=_("Already recorded persons (by pseudonym). New persons can be added from the incident page."),
     )
     persons_part = forms.ChoiceField(label=_("Their part"), choices=IncidentPerson.Part.choices, required=False,

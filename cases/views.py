@@ -8,6 +8,7 @@ slots render only when those apps provide the selector, template or URL.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -16,13 +17,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -108,30 +112,75 @@ def _post_only_confirm(request: HttpRequest, *, title: str, message: str, button
     })
 
 
-def _field_labels(model) -> dict[str, str]:
-    return {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
-
-
 HISTORY_MODELS = {
     "case": Case, "membership": CaseMembership, "proceeding": Proceeding, "party": Party,
     "incident": Incident, "involvement": IncidentPerson,
 }
 
 
-def _history_rows(entries: list[dict]) -> list[dict]:
-    """Give each change a human label (the model field's translated verbose name)."""
-    labels = {key: _field_labels(model) for key, model in HISTORY_MODELS.items()}
+def _history_rows(entries: list[dict], *, user) -> list[dict]:
+    """Make history entries readable: the field's translated label, choice labels instead of stored values,
+    a person's pseudonym instead of an id and a case's title (only for cases the viewer may see)."""
+    fields = {key: {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+              for key, model in HISTORY_MODELS.items()}
     object_names = {key: str(model._meta.verbose_name) for key, model in HISTORY_MODELS.items()}
     action_names = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted"),
                     "restored": _("restored")}
+    person_ids, case_ids = set(), set()
+    for entry in entries:
+        for change in entry["changes"]:
+            values = [v for v in (change["old"], change["new"]) if v is not None]
+            if change["field"] == "person":
+                person_ids.update(v for v in values if isinstance(v, int))
+            elif change["field"] == "cases":
+                case_ids.update(i for v in values if isinstance(v, list) for i in v if isinstance(i, int))
+    pseudonyms = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "pseudonym")) if person_ids else {}
+    case_labels = {c.pk: str(c) for c in perm.cases_for(user, include_trashed=True).filter(pk__in=case_ids)} \
+        if case_ids else {}
+
+    def shown(field, name: str, value):
+        if value is None or value == "":
+            return ""
+        if name == "person":
+            return pseudonyms.get(value, f"#{value}")
+        if name == "cases" and isinstance(value, list):
+            visible = [case_labels[i] for i in value if i in case_labels]
+            hidden = len(value) - len(visible)
+            if hidden:
+                visible.append(_("%(n)s other case(s)") % {"n": hidden})
+            return "; ".join(visible) or "—"
+        if field is not None and getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, str) and isinstance(field, (models.DateTimeField, models.DateField)):
+            parsed = parse_datetime(value) if isinstance(field, models.DateTimeField) else parse_date(value)
+            if parsed is not None:
+                if isinstance(parsed, dt.datetime):
+                    return date_format(timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed,
+                                       "DATETIME_FORMAT")
+                return date_format(parsed, "DATE_FORMAT")
+        return value
+
     rows = []
     for entry in entries:
-        names = labels.get(entry.get("object"), {})
+        known = fields.get(entry.get("object"), {})
+        changes = []
+        for change in entry["changes"]:
+            if entry.get("object") == "involvement" and change["field"] == "incident":
+                continue  # it is this page's incident
+            field = known.get(change["field"])
+            changes.append({
+                **change,
+                "label": str(field.verbose_name) if field is not None else change["field"],
+                "old": shown(field, change["field"], change["old"]),
+                "new": shown(field, change["field"], change["new"]),
+            })
         rows.append({
             **entry,
             "object_name": object_names.get(entry.get("object"), entry.get("object")),
             "action_name": action_names.get(entry["action"], entry["action"]),
-            "changes": [{**c, "label": names.get(c["field"], c["field"])} for c in entry["changes"]],
+            "changes": changes,
         })
     return rows
 
@@ -231,7 +280,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "my_role": my_role,
         "parties": parties,
         "identity_ids": identity_ids,
-        "proceedings": list(selectors.proceedings_of(case=case)),
+        # In court order: dated proceedings first, one not yet filed (e.g. an application in preparation) last.
+        "proceedings": sorted(selectors.proceedings_of(case=case),
+                              key=lambda p: (p.filed_on is None, p.filed_on or 0, p.pk)),
         "incidents": list(selectors.incidents_of_case(user=user, case=case)),
         "members": members,
         "evidence_slot": evidence,
@@ -359,7 +410,8 @@ def case_history(request: HttpRequest, pk: int) -> HttpResponse:
     case = perm.case_get(request.user, pk)
     entries = selectors.case_history(user=request.user, case=case)
     return render(request, "cases/history.html", {
-        "object": case, "kind": "case", "rows": _history_rows(entries), "back": case.get_absolute_url(),
+        "object": case, "kind": "case", "rows": _history_rows(entries, user=request.user),
+        "back": case.get_absolute_url(),
     })
 
 
@@ -684,7 +736,8 @@ def incident_history(request: HttpRequest, pk: int) -> HttpResponse:
     incident = perm.incident_get(request.user, pk)
     entries = selectors.incident_history(user=request.user, incident=incident)
     return render(request, "cases/history.html", {
-        "object": incident, "kind": "incident", "rows": _history_rows(entries), "back": incident.get_absolute_url(),
+        "object": incident, "kind": "incident", "rows": _history_rows(entries, user=request.user),
+        "back": incident.get_absolute_url(),
     })
 
 

@@ -63,7 +63,8 @@ def test_lawyer_case_flow(live_server, page):
     page.fill("#id_latitude", "55.7796")
     page.fill("#id_longitude", "37.6014")
     # The case is preselected because we came from its page.
-    assert page.locator("#id_cases option:checked").inner_text().strip() == str(case)
+    assert page.locator("#id_cases input:checked").count() == 1
+    assert page.locator("#id_cases label:has(input:checked)").inner_text().strip() == str(case)
     page.click("button:has-text('Log incident')")
     page.wait_for_url(re.compile(r"/incidents/\d+/$"))
     incident = Incident.objects.get(title__startswith="Passenger detained")

@@ -283,9 +283,23 @@ def test_history_page_shows_field_old_new_and_who(world):
     page = client(world["users"]["observer"]).get(f"/cases/{case.pk}/history/").content.decode()
     assert "Sfera challenge II" in page and "Sfera challenge" in page
     assert "lawyer" in page and "title" in page.lower()
+    # Stored values are shown readably: choice labels, a party's person by pseudonym (never by real name).
+    assert ">Appeal<" in page and ">appeal<" not in page
+    assert "Applicant A." in page and REAL_NAME not in page
     incident_page = client(world["users"]["observer"]).get(
         f"/incidents/{world['incident'].pk}/history/").content.decode()
     assert "Stop at Novoslobodskaya" in incident_page
+
+
+def test_incident_history_names_visible_cases_only(world):
+    lead, observer = world["users"]["lead"], world["users"]["observer"]
+    secret = CaseFactory(lead=lead, title="SECRET-CASE-4410")
+    services.incident_update(user=lead, incident=world["incident"], data={}, cases=[world["case"], secret])
+    lead_page = client(lead).get(f"/incidents/{world['incident'].pk}/history/").content.decode()
+    observer_page = client(observer).get(f"/incidents/{world['incident'].pk}/history/").content.decode()
+    assert "SECRET-CASE-4410" in lead_page
+    assert "SECRET-CASE-4410" not in observer_page  # the selector leaves invisible links out
+    assert str(world["case"]) in observer_page
 
 
 def test_lists_show_only_what_the_user_may_see(world):
