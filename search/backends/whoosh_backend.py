@@ -116,7 +116,12 @@ class WhooshBackend(SearchBackend):
 
     # --- opening -------------------------------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.path.is_dir() and windex.exists_in(str(self.path), indexname=INDEX_NAME)
+        """Whether the folder holds an index table of contents (by file name: it may still be damaged)."""
+        try:
+            names = [p.name for p in self.path.iterdir()]
+        except OSError:
+            return False
+        return any(n.startswith(f"_{INDEX_NAME}_") and n.endswith(".toc") for n in names)
 
     def _create(self) -> windex.FileIndex:
         """Wipe the folder and create an empty index in it."""
@@ -340,7 +345,7 @@ class WhooshBackend(SearchBackend):
                     type_, _, pk = r["key"].partition(":")
                     hits.append(Hit(type=type_, id=int(pk), score=float(r.score or 0.0)))
                 return hits
-            except (OSError, EOFError, ValueError, KeyError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on a damaged index
                 # Files vanished or were damaged under an open searcher: drop it, repair, try once more.
                 logger.warning("search index read failed (%s); reopening", exc)
                 self._forget_searcher()
