@@ -111,6 +111,11 @@ def _deadlines_for_case(*, user, case: Case) -> list:
     return list(lister(user=user, case=case))
 
 
+def deadline_rule_code(deadline) -> str:
+    rule = getattr(deadline, "rule", None)
+    return str(getattr(rule, "code", rule) or "")
+
+
 def chronology_for_case(*, user, case: Case) -> list[ChronologyEntry]:
     entries: list[ChronologyEntry] = []
     for incident in case_incidents(user=user, case=case).only(
@@ -139,9 +144,8 @@ def chronology_for_case(*, user, case: Case) -> list[ChronologyEntry]:
         if due is None:
             continue
         status = deadline.get_status_display() if hasattr(deadline, "get_status_display") else ""
-        rule = getattr(deadline, "rule", "") or ""
         entries.append(ChronologyEntry(on=due, kind=EntryKind.DEADLINE, title=deadline.title,
-                                       detail="; ".join(str(x) for x in (status, rule) if x)))
+                                       detail="; ".join(str(x) for x in (status, deadline_rule_code(deadline)) if x)))
     for row in exhibit_rows_for_case(user=user, case=case):
         if row.obtained_on is None:
             continue

@@ -455,7 +455,7 @@ def template_context(*, user, case: Case, language: str) -> dict:
         deadlines = [
             {"title": x.title, "due_date": d(getattr(x, "due_date", None)),
              "status": str(x.get_status_display()) if hasattr(x, "get_status_display") else "",
-             "rule": getattr(x, "rule", "") or ""}
+             "rule": selectors.deadline_rule_code(x)}
             for x in selectors._deadlines_for_case(user=user, case=case)
         ]
         return {

@@ -90,3 +90,25 @@ def docx_text(content: bytes) -> str:
         for row in table.rows:
             parts.append(" | ".join(c.text for c in row.cells))
     return "\n".join(parts)
+
+
+def make_many_exhibits(case, user, n: int) -> list[EvidenceItem]:
+    """``n`` exhibits sharing a few small stored blobs, created in bulk (with their upload custody event)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.models import CaseExhibit, EvidenceItem
+    from evidence.services import custody_record, evidence_upload
+
+    seeds = [evidence_upload(user=user, uploaded_file=SimpleUploadedFile(f"seed{k}.txt", f"blob {k}\n".encode()),
+                             case=case) for k in range(3)]
+    now = timezone.now()
+    first = max(CaseExhibit.objects.filter(case=case).values_list("number", flat=True)) + 1
+    items = EvidenceItem.objects.bulk_create([
+        EvidenceItem(title=f"Photo {k}", kind="photo", sha256=seeds[k % 3].sha256, size=seeds[k % 3].size,
+                     media_type="text/plain", original_filename=f"photo {k}.txt", created_by=user, obtained_at=now)
+        for k in range(n - 3)
+    ])
+    CaseExhibit.objects.bulk_create([CaseExhibit(case=case, item=item, number=first + k) for k, item in enumerate(items)])
+    for item in items:
+        custody_record(item=item, user=user, action="uploaded")
+    return seeds + list(items)

@@ -1,6 +1,7 @@
 """API.md "Court-ready documents": every endpoint, allowed and denied, with the documents' content checked."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -79,6 +80,10 @@ def test_exhibit_list_has_every_exhibit_with_its_hash(populated, api):
 
 def test_chronology_lists_every_entry_in_date_order(populated, api):
     case, users, _ = populated
+    from deadlines.services import deadline_create
+
+    deadline_create(user=users["lead"], case=case, title="Appeal against the decision", rule="ru-cas-appeal",
+                    trigger_date=dt.date(2025, 7, 1))
     response = api(users["lead"]).get(url(case, "documents/chronology.docx"))
     rows = [[c.text for c in row.cells] for row in Document(io.BytesIO(response.content)).tables[0].rows[1:]]
     titles = [r[2] for r in rows]
@@ -90,7 +95,9 @@ def test_chronology_lists_every_entry_in_date_order(populated, api):
         "Camera deployment on line 5",               # 2025-05-10
         "Exhibit No. 2: Решение суда",               # 2025-06-01
         "First instance: decided",                   # 2025-07-01
+        "Appeal against the decision",               # one month later, by the rule
     ]
+    assert "ru-cas-appeal" in rows[-1][3] and rows[-1][1] == "Deadline"
     dates = [r[0] for r in rows]
     assert dates == sorted(dates)
 
@@ -148,3 +155,32 @@ def test_custody_report_of_one_exhibit_and_of_an_unknown_one(populated, api):
     assert events[0][2] == "Uploaded"
     assert api(users["lead"]).get(url(case, "documents/custody-report.docx"), {"exhibit": 99}).status_code == 404
     assert api(users["lead"]).get(url(case, "documents/custody-report.docx"), {"exhibit": "x"}).status_code == 400
+
+
+def test_dossier_selector_gives_pseudonyms_to_roles_without_identities(populated):
+    """Observers never see identities: the selector the dossier is built from gives them pseudonyms only."""
+    from documents.data import DossierFilter
+    from documents.selectors import dossier_incidents
+
+    case, users, _ = populated
+    observer_view = dossier_incidents(user=users["observer"], case=case, selection=DossierFilter())
+    persons = [p.label for i in observer_view for p in i.persons]
+    assert persons == ["Applicant A"]
+    lawyer_view = dossier_incidents(user=users["lawyer"], case=case, selection=DossierFilter())
+    assert [p.label for i in lawyer_view for p in i.persons] == ["Ivan Secretov (Applicant A)"]
+
+
+def test_exhibit_list_queries_do_not_grow_with_the_exhibits(team, api, django_assert_max_num_queries):
+    from tests.documents.conftest import make_many_exhibits
+
+    case, users = team
+    client = api(users["coordinator"])
+    make_many_exhibits(case, users["lead"], 5)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url(case, "documents/exhibit-list.docx")).status_code == 200
+    make_many_exhibits(case, users["lead"], 60)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url(case, "documents/exhibit-list.docx")).status_code == 200

@@ -10,14 +10,13 @@ import subprocess
 import zipfile
 
 import pytest
-from django.utils import timezone
 from docx import Document
 
 from cases import permissions as cp
 from documents.models import DocumentExport
 from evidence import storage
-from evidence.models import CaseExhibit, CustodyEvent, EvidenceItem
-from evidence.services import custody_record
+from evidence.models import CustodyEvent
+from tests.documents.conftest import make_many_exhibits
 from tests.factories import UserFactory, add_member
 
 BUNDLE = "bundle.zip"
@@ -137,26 +136,6 @@ def test_bundle_info_reports_counts_and_size(populated, api):
     body = api(users["coordinator"]).get(f"/api/v1/cases/{case.pk}/bundle/").json()
     assert body == {"exhibits": 3, "withheld": [], "size": sum(i.size for i in data["items"])}
     assert api(users["observer"]).get(f"/api/v1/cases/{case.pk}/bundle/").status_code == 403
-
-
-def make_many_exhibits(case, user, n: int) -> list[EvidenceItem]:
-    """``n`` exhibits sharing a few small stored blobs, created in bulk (with their upload custody event)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from evidence.services import evidence_upload
-
-    seeds = [evidence_upload(user=user, uploaded_file=SimpleUploadedFile(f"seed{k}.txt", f"blob {k}\n".encode()),
-                             case=case) for k in range(3)]
-    now = timezone.now()
-    items = EvidenceItem.objects.bulk_create([
-        EvidenceItem(title=f"Photo {k}", kind="photo", sha256=seeds[k % 3].sha256, size=seeds[k % 3].size,
-                     media_type="text/plain", original_filename=f"photo {k}.txt", created_by=user, obtained_at=now)
-        for k in range(n - 3)
-    ])
-    CaseExhibit.objects.bulk_create([CaseExhibit(case=case, item=item, number=4 + k) for k, item in enumerate(items)])
-    for item in items:
-        custody_record(item=item, user=user, action="uploaded")
-    return seeds + list(items)
 
 
 @pytest.mark.slow
