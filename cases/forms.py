@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from cases.countries import JURISDICTIONS
 from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role
 
 User = get_user_model()
@@ -212,10 +213,14 @@ class ShareForm(_UsernameForm):
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *Case.Status.choices])
-    jurisdiction = forms.CharField(label=_("Jurisdiction"), required=False, max_length=4)
+    jurisdiction = forms.CharField(label=_("Jurisdiction"), required=False, max_length=4,
+                                   widget=forms.TextInput(attrs={"size": 5, "placeholder": "RU, ECHR…"}))
 
     def clean_jurisdiction(self) -> str:
-        return (self.cleaned_data.get("jurisdiction") or "").strip().upper()
+        value = (self.cleaned_data.get("jurisdiction") or "").strip().upper()
+        if value and value not in JURISDICTIONS:
+            raise ValidationError(_("Not a country code or ECHR."))
+        return value
 
 
 class IncidentFilterForm(forms.Form):

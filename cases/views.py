@@ -99,6 +99,15 @@ def _page(request: HttpRequest, queryset) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _filtered(form, filters: dict, select: Callable[[dict], Any]):
+    """Run a list selector; filters it refuses are shown as errors on the filter form and the list is unfiltered."""
+    try:
+        return select(filters)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return select({})
+
+
 def _unbound_copy(obj):
     """A copy for a model form to validate against, so the service still sees the object as it is stored."""
     return copy.copy(obj)
@@ -238,7 +247,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = _page(request, selectors.case_list(user=request.user, filters=filters))
+    queryset = _filtered(form, filters, lambda f: selectors.case_list(user=request.user, filters=f))
+    page = _page(request, queryset)
     return render(request, "cases/case_list.html", {"form": form, "page": page, "filtered": any(filters.values())})
 
 
@@ -590,7 +600,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.get("case") is not None:
         filters["case"] = filters["case"].pk
-    page = _page(request, selectors.incident_list(user=request.user, filters=filters))
+    queryset = _filtered(form, filters, lambda f: selectors.incident_list(user=request.user, filters=f))
+    page = _page(request, queryset)
     return render(request, "cases/incident_list.html", {
         "form": form, "page": page, "filtered": any(v for v in filters.values()),
     })

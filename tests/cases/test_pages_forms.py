@@ -223,7 +223,8 @@ def test_incident_person_add_twice_is_an_error(c, lead, case):
 
 
 def test_bad_filters_and_pages_never_fail(c, case):
-    for url in ("/cases/?page=abc", "/cases/?page=999", "/cases/?page=-1", "/cases/?status=nope&jurisdiction=%00",
+    for url in ("/cases/?jurisdiction=ZZ", "/cases/?jurisdiction=RU&q=%00", "/incidents/?category=x&case=-1",
+                "/cases/?page=abc", "/cases/?page=999", "/cases/?page=-1", "/cases/?status=nope&jurisdiction=%00",
                 "/incidents/?occurred_from=2025-02-30&case=abc&page=x", "/incidents/?case=999999"):
         assert c.get(url).status_code == 200, url
     assert "Original title" in c.get("/cases/?q=original&status=preparing&jurisdiction=ru").content.decode()
