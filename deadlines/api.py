@@ -191,13 +191,23 @@ class DeadlineDetailView(APIView):
         deadline = deadline_get(request.user, pk)
         return Response(DeadlineOut(deadline, context=_context(request, [deadline])).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         deadline = self._editable(request, pk)
         services.deadline_delete(user=request.user, deadline=deadline)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class DeadlineHistoryEntry(serializers.Serializer):
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    reason = serializers.CharField()
+    changes = serializers.ListField(child=serializers.DictField())
+
+
 class DeadlineHistoryView(APIView):
+    @extend_schema(responses=DeadlineHistoryEntry(many=True))
     def get(self, request: Request, pk: int) -> Response:
         deadline = deadline_get(request.user, pk, VIEW_CASE)
         return Response(selectors.deadline_history(deadline=deadline))

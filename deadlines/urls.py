@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/done/", views.complete, name="deadline-complete"),
     path("<int:pk>/delete/", views.delete, name="deadline-delete"),
     path("calendar/", views.calendar_settings, name="calendar-settings"),
-    path("calendar/<str:public_id>/<str:secret>.ics", views.calendar_feed, name="calendar-feed"),
+    re_path(r"^calendar/(?P<public_id>[A-Za-z0-9_-]{16,64})/(?P<secret>[0-9a-f]{64})\.ics$", views.calendar_feed,
+            name="calendar-feed"),
 ]
