@@ -76,6 +76,8 @@ def file_response(document: services.GeneratedDocument) -> HttpResponse:
 class FileAPIView(APIView):
     content_negotiation_class = AnyAccept
     renderer_classes = [JSONRenderer]
+    # No HEAD: producing a document records an export (and a bundle, custody events) that a HEAD would not deliver.
+    http_method_names = ["get", "options"]
 
 
 @extend_schema(responses={(200, services.generators.DOCX_MEDIA_TYPE): OpenApiTypes.BINARY},

@@ -51,7 +51,6 @@ DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingm
 # Characters XML 1.0 cannot hold; user text is cleaned of them rather than making lxml raise.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-_W = qn("w:t").split("}")[0] + "}"
 _TR, _TRPR, _TC, _TCPR, _TCW = qn("w:tr"), qn("w:trPr"), qn("w:tc"), qn("w:tcPr"), qn("w:tcW")
 _P, _R, _T, _BR, _RPR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:br"), qn("w:rPr")
 _CANTSPLIT, _TBLHEADER, _VAL, _W_ATTR, _TYPE = qn("w:cantSplit"), qn("w:tblHeader"), qn("w:val"), qn("w:w"), qn("w:type")

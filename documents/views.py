@@ -20,7 +20,7 @@ from rest_framework import serializers as drf_serializers
 from cases import permissions as cp
 from cases.models import Incident
 from documents import services
-from documents.api import dossier_selection, file_response, request_language
+from documents.api import dossier_selection, file_response
 from documents.permissions import can_delete_template, can_generate, can_use_templates, case_for_documents
 
 # Bundles up to this size get an on-page progress bar (assembled in the browser's memory); larger ones are
@@ -131,6 +131,3 @@ def _flatten(detail) -> str:
         return " ".join(_flatten(v) for v in detail)
     return str(detail)
 
-
-__all__ = ["case_documents", "dossier_download", "template_fill", "template_upload", "template_delete",
-           "request_language"]

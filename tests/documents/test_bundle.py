@@ -160,3 +160,11 @@ def test_a_case_with_1000_exhibits_gets_its_list_and_bundle(team, api):
         assert hashlib.sha256(content).hexdigest() == row["sha256"]
         assert len(content) == int(row["size"]) == by_sha[row["sha256"]]
     assert CustodyEvent.objects.filter(action="exported").count() == 1000
+
+
+def test_head_does_not_record_an_export(populated, api):
+    case, users, _ = populated
+    response = api(users["lead"]).head(f"/api/v1/cases/{case.pk}/{BUNDLE}")
+    assert response.status_code == 405
+    assert not CustodyEvent.objects.filter(action="exported").exists()
+    assert not DocumentExport.objects.exists()
