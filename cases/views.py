@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -238,7 +239,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                       user=request.user, days=30)
     return render(request, "dashboard.html", {
         "cases": data["cases"], "incidents": data["incidents"], "deadlines_slot": deadlines,
-        "can_create_incident": True,
     })
 
 
@@ -576,7 +576,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     show_identity = person.pk in perm.person_identity_ids(user, [person.pk])
     form = PersonForm(request.POST or None, instance=_unbound_copy(person), show_identity=show_identity)
     back = request.POST.get("next") or request.GET.get("next") or ""
-    if not back.startswith("/") or back.startswith("//"):
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                                        require_https=request.is_secure()):
         back = reverse("dashboard")
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields}
