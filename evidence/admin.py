@@ -41,6 +41,9 @@ class EvidenceItemAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # uploads go through the upload page or the API (hashing, storage, custody)
 
+    def has_change_permission(self, request, obj=None):
+        return False  # every change is a custody event: made through the app's services, not here
+
 
 @admin.register(CustodyEvent)
 class CustodyEventAdmin(admin.ModelAdmin):

@@ -28,9 +28,14 @@ def visible_incidents_prefetch(user) -> Prefetch:
 
 def evidence_list(*, user, case: int | None = None, incident: int | None = None, trashed: bool = False) -> QuerySet:
     qs = evidence_for(user, trashed_only=trashed)
+    # Filtering by a case or incident the user may not view answers nothing (never which items are in it).
     if case is not None:
+        if not cp.cases_for(user).filter(pk=case).exists():
+            return qs.none()
         qs = qs.filter(exhibits__case_id=case, exhibits__removed_at__isnull=True)
     if incident is not None:
+        if not cp.incidents_for(user).filter(pk=incident).exists():
+            return qs.none()
         qs = qs.filter(incidents__id=incident)
     return (
         qs.select_related("created_by")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import permissions as cp
 from evidence import permissions as ep
-from evidence import selectors, services, storage
+from evidence import selectors, services
 from evidence.api import download_response
 from evidence.extraction import ExtractionRefused, _open_image
 from evidence.forms import EvidenceUploadForm

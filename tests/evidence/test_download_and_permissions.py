@@ -201,3 +201,36 @@ def test_incident_shared_evidence_visibility(api):
     assert api(reader).get(f"/api/v1/evidence/{pk}/").status_code == 200
     assert api(reader).get(f"/api/v1/evidence/{pk}/download/").status_code == 404
     assert api(author).get(f"/api/v1/evidence/{pk}/download/").status_code == 200
+
+
+def test_filtering_by_a_case_the_user_cannot_see_reveals_nothing(team, api):
+    """An item shared by two cases is not listed under the case the caller may not view."""
+    case, users = team
+    hidden = CaseFactory(lead=users["lead"])
+    pk = upload(api(users["lead"]), case=case.pk).json()["id"]
+    services.evidence_link_case(user=users["lead"], item=EvidenceItem.objects.get(pk=pk), case=hidden)
+    assert api(users["lead"]).get(f"/api/v1/evidence/?case={hidden.pk}").json()["count"] == 1
+    assert api(users["observer"]).get(f"/api/v1/evidence/?case={hidden.pk}").json()["count"] == 0
+    detail = api(users["observer"]).get(f"/api/v1/evidence/{pk}/").json()
+    assert [e["case"] for e in detail["exhibits"]] == [case.pk]
+
+
+def test_admin_lists_only_visible_evidence_and_changes_nothing(team, api, client):
+    case, users = team
+    mine = upload(api(users["lead"]), content=b"visible", case=case.pk).json()["id"]
+    other = CaseFactory(lead=users["outsider"])
+    theirs = upload(api(users["outsider"]), content=b"hidden", case=other.pk).json()["id"]
+    staff = users["observer"]
+    staff.is_staff = True
+    staff.save()
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="evidence"))
+    client.force_login(staff)
+    listing = client.get("/admin/evidence/evidenceitem/")
+    assert listing.status_code == 200
+    assert f"/admin/evidence/evidenceitem/{mine}/" in listing.content.decode()
+    assert f"/admin/evidence/evidenceitem/{theirs}/" not in listing.content.decode()
+    assert client.post(f"/admin/evidence/evidenceitem/{mine}/change/", {"title": "x"}).status_code in (403, 302, 200)
+    assert EvidenceItem.objects.get(pk=mine).title != "x"
+    assert client.get("/admin/evidence/custodyevent/").status_code == 200
