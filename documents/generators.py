@@ -132,7 +132,12 @@ def _style_fonts(doc, language: str) -> None:
     if defaults is not None:
         rpr_default = defaults.find(qn("w:rPrDefault"))
         if rpr_default is not None and rpr_default.find(qn("w:rPr")) is not None:
-            _set_fonts(rpr_default.find(qn("w:rPr")), FONT)
+            default_rpr = rpr_default.find(qn("w:rPr"))
+            _set_fonts(default_rpr, FONT)
+            default_lang = default_rpr.find(qn("w:lang"))
+            if default_lang is not None:
+                for attr in ("w:val", "w:eastAsia", "w:bidi"):
+                    default_lang.set(qn(attr), lang_tag)
 
 
 def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -228,9 +233,11 @@ class FastTable:
         table.style = doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        tbl = table._tbl
-        layout = etree.SubElement(tbl.tblPr, qn("w:tblLayout"))
-        layout.set(qn("w:type"), "fixed")
+        tbl = table._tbl  # autofit=False above already made the layout fixed (w:tblLayout)
+        tbl_width = tbl.tblPr.find(qn("w:tblW"))
+        if tbl_width is not None:
+            tbl_width.set(qn("w:type"), "dxa")
+            tbl_width.set(qn("w:w"), str(sum(self.widths)))
         for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), self.widths):
             col.set(qn("w:w"), str(width))
         header_tr = tbl.tr_lst[0]

@@ -145,3 +145,12 @@ def test_table_rows_are_built_without_the_quadratic_cell_lookup(monkeypatch):
     monkeypatch.setattr(Table, "add_row", forbidden)
     doc = open_docx(g.exhibit_list_docx(case=CASE, exhibits=exhibits(300), meta=META))
     assert len(doc.tables[0].rows) == 301
+
+
+def test_table_properties_are_schema_ordered_and_not_duplicated():
+    doc = open_docx(g.exhibit_list_docx(case=CASE, exhibits=exhibits(2), meta=META))
+    tbl_pr = doc.tables[0]._tbl.tblPr
+    tags = [child.tag.split("}")[1] for child in tbl_pr]
+    assert tags.count("tblLayout") == 1
+    order = ["tblStyle", "tblW", "jc", "tblLayout", "tblLook"]
+    assert [t for t in tags if t in order] == order
