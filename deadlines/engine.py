@@ -6,7 +6,7 @@ on a non-working day moves to the next working day, which jurisdiction's calenda
 
 The Russian rules follow the procedural codes as in force since 1 October 2019 (Federal Law 451-FZ):
 
-- counting starts on the day after the trigger (CPC art. 107(3), CAS art. 92(2));
+- counting starts on the day after the trigger (CPC art. 107(3), CAS art. 92(3));
 - time-limits in days exclude non-working days (CPC art. 107(3), CAS art. 92(2)) — they are working days;
 - a time-limit in months ends on the corresponding date of the last month; if that month has no such date, on its
   last day (CPC art. 108(1), CAS art. 93(1));
@@ -320,7 +320,7 @@ def compute(rule: RuleSpec, trigger: dt.date, calendar: Calendar | None = None) 
 
 # --- The built-in rules (also seeded into the DeadlineRule table by migration 0002) ---------------------------
 RU_CPC_COUNTING = "CPC RF art. 107(3) (start next day; days are working days), art. 108(1)-(2) (month end; roll forward)"
-RU_CAS_COUNTING = "CAS RF art. 92(2) (start next day; days are working days), art. 93(1)-(2) (month end; roll forward)"
+RU_CAS_COUNTING = "CAS RF art. 92(3) (start next day), art. 92(2) (days are working days), art. 93(1)-(2) (month end; roll forward)"
 ECHR_COUNTING = (
     "ECHR Practical Guide on Admissibility: counting starts the day after the final decision; four calendar months; "
     "no extension when the last day is a weekend or holiday (Sabri Güneş v. Turkey [GC], no. 27396/06)"

@@ -28,12 +28,12 @@ RULES = [{'code': 'ru-cpc-appeal',
   'start': 'next_day',
   'roll_forward': True,
   'legal_basis': 'CAS RF art. 298(1)',
-  'counting_basis': 'CAS RF art. 92(2) (start next day; days are working days), art. 93(1)-(2) (month end; roll '
-                    'forward)',
+  'counting_basis': 'CAS RF art. 92(3) (start next day), art. 92(2) (days are working days), '
+                    'art. 93(1)-(2) (month end; roll forward)',
   'trigger_label': 'the decision in its final form',
   'valid_from': None,
   'description': 'One month from the day the decision is made in its final form, unless the CAS sets another '
-                 'time-limit (CAS art. 298(1)). Counting: CAS art. 92(2), 93.'},
+                 'time-limit (CAS art. 298(1)). Counting: CAS art. 92(2)-(3), 93.'},
  {'code': 'ru-cas-claim',
   'name': 'Administrative claim against a public authority',
   'jurisdiction': 'RU',
@@ -42,8 +42,8 @@ RULES = [{'code': 'ru-cpc-appeal',
   'start': 'next_day',
   'roll_forward': True,
   'legal_basis': 'CAS RF art. 219(1)',
-  'counting_basis': 'CAS RF art. 92(2) (start next day; days are working days), art. 93(1)-(2) (month end; roll '
-                    'forward)',
+  'counting_basis': 'CAS RF art. 92(3) (start next day), art. 92(2) (days are working days), '
+                    'art. 93(1)-(2) (month end; roll forward)',
   'trigger_label': 'the day the person learnt of the violation of their rights',
   'valid_from': None,
   'description': 'Three months from the day the person learnt of the violation of their rights, freedoms and lawful '
@@ -71,8 +71,8 @@ RULES = [{'code': 'ru-cpc-appeal',
   'start': 'next_day',
   'roll_forward': True,
   'legal_basis': 'CAS RF art. 318(2)',
-  'counting_basis': 'CAS RF art. 92(2) (start next day; days are working days), art. 93(1)-(2) (month end; roll '
-                    'forward)',
+  'counting_basis': 'CAS RF art. 92(3) (start next day), art. 92(2) (days are working days), '
+                    'art. 93(1)-(2) (month end; roll forward)',
   'trigger_label': 'the appealed ruling taking legal effect',
   'valid_from': None,
   'description': 'Six months from the day the appealed judicial act takes legal effect (CAS art. 318(2)). Counting: '
@@ -85,8 +85,8 @@ RULES = [{'code': 'ru-cpc-appeal',
   'start': 'next_day',
   'roll_forward': True,
   'legal_basis': 'CAS RF art. 314(1)',
-  'counting_basis': 'CAS RF art. 92(2) (start next day; days are working days), art. 93(1)-(2) (month end; roll '
-                    'forward)',
+  'counting_basis': 'CAS RF art. 92(3) (start next day), art. 92(2) (days are working days), '
+                    'art. 93(1)-(2) (month end; roll forward)',
   'trigger_label': 'the ruling of the first-instance court',
   'valid_from': None,
   'description': 'Fifteen days from the ruling of the first-instance court (CAS art. 314(1)). Since 2019 time-limits '

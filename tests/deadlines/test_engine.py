@@ -225,3 +225,12 @@ def test_month_end_is_the_corresponding_or_last_day(trigger, months):
     end, clamped = engine.add_months(trigger, months)
     assert (end.year * 12 + end.month) - (trigger.year * 12 + trigger.month) == months
     assert end.day == trigger.day or (clamped and end.day < trigger.day and (end + dt.timedelta(days=1)).day == 1)
+
+
+@pytest.mark.django_db
+def test_seeded_rules_match_the_engine_builtins():
+    """The data migration seeded exactly the engine's built-in rules (the admin may change them later)."""
+    from deadlines.models import DeadlineRule
+
+    for spec in BUILTIN_RULES:
+        assert DeadlineRule.objects.get(code=spec.code).as_spec() == spec, spec.code
