@@ -197,3 +197,32 @@ def test_fill_reports_a_tampered_template_file(populated, api, data_dir):
     response = fill(client, case, body["id"])
     assert response.status_code == 400
     assert "changed" in response.json()["detail"]
+
+
+def test_table_row_loops_and_deadlines_fill(populated, api):
+    """The usual docxtpl idiom — a table row repeated per exhibit — and the deadlines of the case."""
+    import io as _io
+
+    from docx import Document
+
+    from deadlines.services import deadline_create
+
+    case, users, data = populated
+    deadline_create(user=users["lead"], case=case, title="Appeal", due_date="2025-08-01")
+    doc = Document()
+    doc.add_paragraph("{% for d in deadlines %}{{ d.title }} by {{ d.due_date }}{% endfor %}")
+    table = doc.add_table(rows=3, cols=2)
+    table.rows[0].cells[0].text = "{%tr for e in exhibits %}"
+    table.rows[1].cells[0].text = "{{ e.number }}"
+    table.rows[1].cells[1].text = "{{ e.sha256 }}"
+    table.rows[2].cells[0].text = "{%tr endfor %}"
+    buffer = _io.BytesIO()
+    doc.save(buffer)
+    client = api(users["coordinator"])
+    created = upload(client, buffer.getvalue(), name="Exhibits table")
+    assert created.status_code == 201, created.json()
+    filled = Document(_io.BytesIO(fill(client, case, created.json()["id"]).content))
+    assert "Appeal by 2025-08-01" in filled.paragraphs[0].text
+    rows = [[c.text for c in row.cells] for row in filled.tables[0].rows]
+    items = sorted(data["items"], key=lambda i: i.exhibit.number)
+    assert rows == [[str(i.exhibit.number), i.sha256] for i in items]
