@@ -205,7 +205,7 @@ class EvidenceListView(generics.GenericAPIView):
             self._upload_handler.abort()  # removes any temporary file not moved into storage
         return super().finalize_response(request, response, *args, **kwargs)
 
-    @extend_schema(parameters=[
+    @extend_schema(operation_id="evidence_list", parameters=[
         OpenApiParameter("case", int), OpenApiParameter("incident", int), OpenApiParameter("trashed", bool),
     ])
     def get(self, request):
@@ -274,6 +274,7 @@ class EvidenceDetailView(_ItemMixin, APIView):
                         request=request._request)
         return _detail(request, item)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         item = self._editable(request, pk)
         _service(services.evidence_trash, user=request.user, item=item, request=request._request)
@@ -328,7 +329,7 @@ class PassthroughRenderer(BaseRenderer):
     """Lets a download answer any Accept header; errors still render as JSON."""
 
     media_type = "*/*"
-    format = None
+    format = "bin"
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):

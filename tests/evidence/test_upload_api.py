@@ -151,3 +151,14 @@ def test_unknown_fields_and_bad_ids_are_400(team, api, data_dir):
     assert upload(api(users["lead"]), case=case.pk, sha256="0" * 64).status_code == 400
     assert upload(api(users["lead"]), case=case.pk, kind="weapon").status_code == 400
     assert stored_files(data_dir) == []
+
+
+def test_openapi_schema_describes_the_evidence_endpoints(team, api):
+    case, users = team
+    response = api(users["lead"]).get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in ("/api/v1/evidence/", "/api/v1/evidence/{id}/", "/api/v1/evidence/{id}/download/",
+                 "/api/v1/evidence/{id}/custody/", "/api/v1/evidence/{id}/verify/"):
+        assert path in paths
+    assert "multipart/form-data" in paths["/api/v1/evidence/"]["post"]["requestBody"]["content"]
