@@ -465,14 +465,43 @@ def template_context(*, user, case: Case, language: str) -> dict:
         }
 
 
+MAX_LOOP_NESTING = 2
+MAX_REPEAT = 1000
+
+
 def _jinja_env():
     from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    class DocumentSandbox(SandboxedEnvironment):
+        """The sandbox, plus no way to blow up the output: ``"x" * 10**9`` and huge powers are refused."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+                raise SecurityError("power too large")
+            if operator == "*":
+                for seq, times in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and times > MAX_REPEAT:
+                        raise SecurityError("repetition too large")
+            return super().call_binop(context, operator, left, right)
+
+    env = DocumentSandbox(undefined=StrictUndefined, autoescape=True)
     # No unbounded loops from a template: range() is not offered (loops run over the case's own lists).
     env.globals.pop("range", None)
     return env
+
+
+def _loop_nesting(node, depth: int = 0) -> int:
+    from jinja2 import nodes
+
+    deepest = depth
+    for child in node.iter_child_nodes():
+        inner = depth + 1 if isinstance(child, nodes.For) else depth
+        deepest = max(deepest, _loop_nesting(child, inner))
+    return deepest
 
 
 def _template_ast(tpl, env):
@@ -544,6 +573,8 @@ def _render_docx(tpl, context: dict) -> bytes:
                     # A missing field, or an attribute of a plain value (a text's or a list's methods).
                     raise ValidationError(_("Unknown placeholder: %(name)s.") % {"name": ".".join(chain[: depth + 1])})
                 value = value[key]
+        if _loop_nesting(ast) > MAX_LOOP_NESTING:
+            raise ValidationError(_("Loops may be nested at most %(n)s deep.") % {"n": MAX_LOOP_NESTING})
         calls = _method_calls(ast)
         if calls:
             raise ValidationError(_("Templates may not call methods: %(name)s.") % {"name": ", ".join(calls)})

@@ -84,6 +84,9 @@ def test_unknown_placeholder_is_refused_at_upload_naming_it(populated, api, data
     "{{ cycler.__init__.__globals__.os }}",
     "{% for i in range(10) %}x{% endfor %}",
     "{{ case.title.format_map(case) }}",
+    "{{ case.title * 100000000 }}",
+    "{{ 2 ** 100000000 }}",
+    "{% for a in exhibits %}{% for b in exhibits %}{% for c in exhibits %}x{% endfor %}{% endfor %}{% endfor %}",
 ])
 def test_a_template_cannot_reach_python_internals(populated, api, text):
     case, users, _ = populated
