@@ -200,7 +200,10 @@ class WhooshBackend(SearchBackend):
             return
         with self._writer() as w:
             for doc in docs:
-                w.update_document(**doc_fields(doc))
+                if doc.alive:
+                    w.update_document(**doc_fields(doc))
+                else:  # objects in the trash are not searched: keep them out of the index
+                    w.delete_by_term("key", doc.key)
 
     def remove(self, keys: Iterable[str]) -> None:
         keys = list(keys)
@@ -235,7 +238,8 @@ class WhooshBackend(SearchBackend):
             done = 0
             with self._writer(ix, limitmb=256) as w:
                 for doc in documents.iter_all(batch=batch):
-                    w.add_document(**doc_fields(doc))
+                    if doc.alive:
+                        w.add_document(**doc_fields(doc))
                     done += 1
                     if progress and done % batch == 0:
                         progress(done, total)
@@ -248,8 +252,9 @@ class WhooshBackend(SearchBackend):
         n = 0
         with self._writer(limitmb=limitmb) as w:
             for doc in docs:
-                w.add_document(**doc_fields(doc))
-                n += 1
+                if doc.alive:
+                    w.add_document(**doc_fields(doc))
+                    n += 1
         return n
 
     # --- reading -------------------------------------------------------------------------------------------
@@ -298,40 +303,55 @@ class WhooshBackend(SearchBackend):
             return [f"index in {self.path} cannot be read: {exc.__class__.__name__}: {exc}"]
         return []
 
-    def _filter(self, spec: QuerySpec, gated: bool) -> wq.Query | None:
-        parts: list[wq.Query] = [wq.Term("alive", "1")]
+    def _allowed(self, searcher, spec: QuerySpec, gated: bool) -> set[int] | None:
+        """The document numbers the query may match (None: all). Built from postings as Python sets, once per
+        searcher and spec: the permission part is a union of the caller's (few) token postings, far cheaper than
+        intersecting with whole-index postings inside whoosh."""
+        memo_key = (id(searcher), gated, spec.types, spec.case_id, spec.category, spec.status, spec.date_from,
+                    spec.date_to, id(spec.scope))
+        memo = self.__dict__.setdefault("_memo", {})
+        if memo_key in memo:
+            return memo[memo_key]
+
+        def docs(q: wq.Query) -> set[int]:
+            return set(searcher.docs_for_query(q))
+
+        allowed: set[int] | None = None
+        scope = spec.scope
+        if not scope.everything:
+            allowed = docs(wq.Or([wq.Term("acl", t) for t in sorted(scope.visible)])) if scope.visible else set()
+            if gated and allowed:
+                closed = docs(wq.Term("gate", "closed")) & allowed
+                if closed:
+                    opened: set[int] = set()
+                    for type_, tokens in sorted(scope.gated.items()):
+                        if tokens:
+                            opened |= docs(wq.And([wq.Term("type", type_),
+                                                   wq.Or([wq.Term("acl", t) for t in sorted(tokens)])]))
+                    allowed -= closed - opened
+        filters: list[wq.Query] = []
         if spec.types:
-            parts.append(wq.Or([wq.Term("type", t) for t in spec.types]))
+            filters.append(wq.Or([wq.Term("type", t) for t in spec.types]))
         if spec.case_id is not None:
-            parts.append(wq.Term("acl", f"c{spec.case_id}"))
+            filters.append(wq.Term("acl", f"c{spec.case_id}"))
         if spec.category:
-            parts.append(wq.Term("category", spec.category))
+            filters.append(wq.Term("category", spec.category))
         if spec.status:
-            parts.append(wq.Term("status", spec.status))
+            filters.append(wq.Term("status", spec.status))
         if spec.date_from or spec.date_to:
             start = datetime.combine(spec.date_from, dtime()) if spec.date_from else None
             end = datetime.combine(spec.date_to, dtime()) + timedelta(days=1, microseconds=-1) if spec.date_to else None
-            parts.append(wq.DateRange("date", start, end))
-        scope = spec.scope
-        if not scope.everything:
-            if not scope.visible:
-                return None
-            parts.append(wq.Or([wq.Term("acl", t) for t in sorted(scope.visible)]))
-            if gated:
-                allowed: list[wq.Query] = [wq.Term("gate", "open")]
-                for type_, tokens in sorted(scope.gated.items()):
-                    if tokens:
-                        allowed.append(
-                            wq.And([wq.Term("type", type_), wq.Or([wq.Term("acl", t) for t in sorted(tokens)])])
-                        )
-                parts.append(wq.Or(allowed))
-        return wq.And(parts)
+            filters.append(wq.DateRange("date", start, end))
+        for f in filters:
+            if allowed is not None and not allowed:
+                break
+            found = docs(f)
+            allowed = found if allowed is None else allowed & found
+        memo[memo_key] = allowed
+        return allowed
 
     def search(self, spec: QuerySpec, *, gated: bool) -> list[Hit]:
         if spec.node is None:
-            return []
-        flt = self._filter(spec, gated)
-        if flt is None:
             return []
         q = compile_query(spec.node, ALL_FIELDS if gated else PUBLIC_FIELDS)
         if text.only_negative(spec.node):
@@ -339,7 +359,10 @@ class WhooshBackend(SearchBackend):
         for attempt in (1, 2):
             try:
                 searcher = self._searcher()
-                results = searcher.search(q, filter=flt, limit=spec.limit)
+                allowed = self._allowed(searcher, spec, gated)
+                if allowed is not None and not allowed:
+                    return []
+                results = searcher.search(q, filter=allowed, limit=spec.limit)
                 hits = []
                 for r in results:
                     type_, _, pk = r["key"].partition(":")
