@@ -651,8 +651,8 @@ class PersonDetailView(APIView):
     def patch(self, request, pk):
         person = self._get(request, pk)
         ids = perms.person_identity_ids(request.user, [person.pk])
-        if person.pk not in ids:
-            raise PermissionDenied("You may not see or edit this person's identity.")
+        if not perms.person_editable(request.user, person):
+            raise PermissionDenied("You may not edit this person.")
         data = PersonSerializer(person, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         person = _service(services.person_update, user=request.user, person=person, data=data.validated_data)

@@ -337,5 +337,36 @@ def person_identity_ids(user, person_ids: Iterable[int]) -> frozenset[int]:
     return frozenset(persons_for(user, identities=True).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def person_editable(user, person: Person) -> bool:
+    """May ``user`` edit ``person``? Through a case where they edit incidents and parties, an incident they may
+    change, or because they recorded the person and it is linked to nothing yet."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    from cases.models import IncidentPerson, Party
+
+    if Party.objects.filter(person=person, case__in=cases_for(user, EDIT_INCIDENTS).values("pk")).exists():
+        return True
+    if IncidentPerson.objects.filter(
+        person=person, incident__in=incidents_for(user, CHANGE_INCIDENT).values("pk")
+    ).exists():
+        return True
+    return person.created_by_id == user.pk and not person.parties.exists() and not person.involvements.exists()
+
+
+def incident_shared_with(incident: Incident) -> list:
+    """Users an unlinked incident is shared with (direct grants other than its creator's), each annotated with
+    ``can_edit``."""
+    from django.contrib.auth import get_user_model
+
+    rows = IncidentUserObjectPermission.objects.filter(content_object=incident, user=OuterRef("pk"))
+    edit_rows = rows.filter(permission__codename=CHANGE_INCIDENT)
+    return list(
+        get_user_model().objects.filter(Exists(rows)).exclude(pk=incident.created_by_id)
+        .annotate(can_edit=Exists(edit_rows)).order_by("username")
+    )
+
+
 def anonymous() -> AnonymousUser:
     return AnonymousUser()

@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -52,7 +51,6 @@ from cases.models import (
     CaseMembership,
     Incident,
     IncidentPerson,
-    IncidentUserObjectPermission,
     Party,
     Person,
     Proceeding,
@@ -193,38 +191,6 @@ def _history_rows(entries: list[dict], *, user) -> list[dict]:
             "changes": changes,
         })
     return rows
-
-
-def _person_editable(user, person: Person) -> bool:
-    """May ``user`` edit ``person``? Through a case where they edit incidents/parties, an incident they may change,
-    or because they recorded the person and it is linked to nothing yet. (Candidate for cases.permissions.)"""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    via_case = Party.objects.filter(person=person, case__in=perm.cases_for(user, perm.EDIT_INCIDENTS).values("pk"))
-    via_incident = IncidentPerson.objects.filter(
-        person=person, incident__in=perm.incidents_for(user, perm.CHANGE_INCIDENT).values("pk")
-    )
-    if via_case.exists() or via_incident.exists():
-        return True
-    orphan = person.created_by_id == user.pk and not person.parties.exists() and not person.involvements.exists()
-    return orphan
-
-
-def _incident_shared_with(incident: Incident) -> list:
-    """Users an unlinked incident is shared with (direct grants other than its creator's).
-
-    (Candidate for cases.permissions, which owns the guardian rows.)"""
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
-    rows = IncidentUserObjectPermission.objects.filter(content_object=incident, user=OuterRef("pk"))
-    edit_rows = rows.filter(permission__codename=perm.CHANGE_INCIDENT)
-    return list(
-        User.objects.filter(Exists(rows)).exclude(pk=incident.created_by_id)
-        .annotate(can_edit=Exists(edit_rows)).order_by("username")
-    )
 
 
 def _incident_is_linked(incident: Incident) -> bool:
@@ -571,7 +537,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = perm.persons_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
-    if person is None or not _person_editable(user, person):
+    if person is None or not perm.person_editable(user, person):
         raise Http404("No such person.")
     show_identity = person.pk in perm.person_identity_ids(user, [person.pk])
     form = PersonForm(request.POST or None, instance=_unbound_copy(person), show_identity=show_identity)
@@ -666,7 +632,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "identity_ids": identity_ids,
         "linked_cases": linked,
         "is_linked": is_linked,
-        "shared_with": _incident_shared_with(incident) if can_share else [],
+        "shared_with": perm.incident_shared_with(incident) if can_share else [],
         "share_form": ShareForm() if can_share else None,
         "person_form": IncidentPersonForm(persons=perm.persons_for(user)) if perm.CHANGE_INCIDENT in perms else None,
         "evidence_slot": evidence,

@@ -110,7 +110,7 @@ ROWS: list[Row] = [
         _expect(401, 404, 200)),
     Row("api person detail", "get", lambda w: f"/api/v1/persons/{w.person.pk}/", _expect(401, 404, 200)),
     Row("api person patch", "patch", lambda w: f"/api/v1/persons/{w.person.pk}/",
-        _expect(401, 404, 200, observer=403), lambda w: {"contacts": "Signal only"}),
+        _expect(401, 404, 200, observer=403, coordinator=403), lambda w: {"contacts": "Signal only"}),
     Row("api trash", "get", lambda w: "/api/v1/trash/", _expect(401, 200, 200)),
     Row("api users create", "post", lambda w: "/api/v1/users/", _expect(401, 403, 403, 201),
         lambda w: {"username": "fresh", "password": "a-long-enough-Passphrase-42", "email": "f@example.org"}),
