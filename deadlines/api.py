@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,6 @@ from deadlines.models import Deadline, DeadlineRule
 from deadlines.permissions import VIEW_CASE, can_edit, deadline_get, editable_case_ids
 
 MAX_ID = 2**63 - 1
-NO_SUCH_CASE = "No such case."
 
 
 # --- Serializers ---------------------------------------------------------------------------------------------
@@ -81,14 +81,14 @@ def _resolve(data: dict, case) -> dict:
     if data.get("responsible"):
         user = selectors.user_by_username(data["responsible"])
         if user is None:
-            raise ValidationError({"responsible": ["The responsible person must be a member of the case."]})
+            raise ValidationError({"responsible": [_("The responsible person must be a member of the case.")]})
         data["responsible"] = user
     elif "responsible" in data:
         data["responsible"] = None
     if data.get("proceeding"):
         proceeding = Proceeding.objects.filter(pk=data["proceeding"], case=case).first()
         if proceeding is None:
-            raise ValidationError({"proceeding": ["No such proceeding on this case."]})
+            raise ValidationError({"proceeding": [_("No such proceeding on this case.")]})
         data["proceeding"] = proceeding
     return data
 
@@ -140,11 +140,12 @@ class DeadlineListView(APIView):
                 if not 0 < case_id <= MAX_ID:
                     raise ValueError
             except ValueError:
-                raise ValidationError({"case": ["A case id is a positive whole number."]}) from None
+                raise ValidationError({"case": [_("A case id is a positive whole number.")]}) from None
         else:
             case_id = None
         if status_ and status_ not in Deadline.Status.values:
-            raise ValidationError({"status": [f"Choose one of {', '.join(Deadline.Status.values)}."]})
+            choices = ", ".join(Deadline.Status.values)
+            raise ValidationError({"status": [_("Choose one of %(values)s.") % {"values": choices}]})
         qs = selectors.deadline_list(user=request.user, case_id=case_id, status=status_ or None)
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -157,9 +158,9 @@ class DeadlineListView(APIView):
         try:
             case = case_get(request.user, s.validated_data["case"], VIEW_CASE)
         except Http404:
-            raise ValidationError({"case": [NO_SUCH_CASE]}) from None
+            raise ValidationError({"case": [_("No such case.")]}) from None
         if not can_edit(request.user, case):
-            raise PermissionDenied("You may not add deadlines to this case.")
+            raise PermissionDenied(_("You may not add deadlines to this case."))
         data = _resolve(s.validated_data, case)
         deadline = services.deadline_create(user=request.user, case=case, **data)
         deadline = deadline_get(request.user, deadline.pk)
@@ -171,7 +172,7 @@ class DeadlineDetailView(APIView):
     def _editable(self, request: Request, pk) -> Deadline:
         deadline = deadline_get(request.user, pk, VIEW_CASE)  # 404 if not visible
         if not can_edit(request.user, deadline.case):
-            raise PermissionDenied("You may not change the deadlines of this case.")
+            raise PermissionDenied(_("You may not change the deadlines of this case."))
         return deadline
 
     @extend_schema(responses=DeadlineOut)
@@ -185,7 +186,7 @@ class DeadlineDetailView(APIView):
         s = DeadlineIn(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
         if "case" in s.validated_data and s.validated_data["case"] != deadline.case_id:
-            raise ValidationError({"case": ["A deadline cannot move to another case."]})
+            raise ValidationError({"case": [_("A deadline cannot move to another case.")]})
         data = _resolve(s.validated_data, deadline.case)
         services.deadline_update(user=request.user, deadline=deadline, data=data)
         deadline = deadline_get(request.user, pk)

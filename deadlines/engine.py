@@ -216,7 +216,8 @@ def compute(rule: RuleSpec, trigger: dt.date, calendar: Calendar | None = None) 
     steps.append(_step(
         "rule", None,
         _("Rule %(code)s: %(period)s; %(basis)s.") % {
-            "code": rule.code, "period": _unit_text(unit, rule.amount), "basis": rule.legal_basis or _("no basis given"),
+            "code": rule.code, "period": _unit_text(unit, rule.amount),
+            "basis": rule.legal_basis or _("no basis given"),
         },
         basis=rule.legal_basis,
     ))
@@ -319,8 +320,12 @@ def compute(rule: RuleSpec, trigger: dt.date, calendar: Calendar | None = None) 
 
 
 # --- The built-in rules (also seeded into the DeadlineRule table by migration 0002) ---------------------------
-RU_CPC_COUNTING = "CPC RF art. 107(3) (start next day; days are working days), art. 108(1)-(2) (month end; roll forward)"
-RU_CAS_COUNTING = "CAS RF art. 92(3) (start next day), art. 92(2) (days are working days), art. 93(1)-(2) (month end; roll forward)"
+RU_CPC_COUNTING = (
+    "CPC RF art. 107(3) (start next day; days are working days), art. 108(1)-(2) (month end; roll forward)"
+)
+RU_CAS_COUNTING = (
+    "CAS RF art. 92(3) (start next day), art. 92(2) (days are working days), art. 93(1)-(2) (month end; roll forward)"
+)
 ECHR_COUNTING = (
     "ECHR Practical Guide on Admissibility: counting starts the day after the final decision; four calendar months; "
     "no extension when the last day is a weekend or holiday (Sabri Güneş v. Turkey [GC], no. 27396/06)"

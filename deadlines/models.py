@@ -194,8 +194,12 @@ class ReminderPreference(models.Model):
 class ReminderSent(models.Model):
     """One reminder to one recipient for one deadline and lead time: the unique row that makes sending idempotent."""
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("deadline"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("deadline")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     lead_days = models.SmallIntegerField(_("lead time (days)"), help_text=_("-1: the notice that it was missed."))
     due_date = models.DateField(_("due date when sent"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)

@@ -37,6 +37,7 @@ EDITABLE_FIELDS = (
     "title", "kind", "due_date", "due_time", "rule", "trigger_date", "status", "responsible", "notes", "proceeding",
 )
 REMINDER_ROLES = (Role.LEAD, Role.LAWYER)
+MISSED_NOTICE_DAYS = 7  # a deadline missed longer ago than this gets no notice (e.g. history imported late)
 
 
 # --- Rules ---------------------------------------------------------------------------------------------------
@@ -70,7 +71,8 @@ def _check_relations(deadline: Deadline, fields=("proceeding", "responsible")) -
     """The proceeding is of the same case; the responsible person is a member (checked when set or changed, so a
     member leaving the case does not block later changes to the deadline)."""
     errors = {}
-    if "proceeding" in fields and deadline.proceeding_id is not None and deadline.proceeding.case_id != deadline.case_id:
+    if ("proceeding" in fields and deadline.proceeding_id is not None
+            and deadline.proceeding.case_id != deadline.case_id):
         errors["proceeding"] = _("The proceeding belongs to another case.")
     if "responsible" in fields and deadline.responsible_id is not None and not CaseMembership.objects.filter(
         case_id=deadline.case_id, user_id=deadline.responsible_id
@@ -314,7 +316,12 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
         .filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=horizon), case__deleted_at__isnull=True)
         .with_related()
     )
-    missed = [d for d in overdue if d.status == Deadline.Status.MISSED]
+    # Notices for deadlines missed in the last week (this run or an earlier one whose mail did not go out).
+    missed = list(
+        Deadline.objects.filter(status=Deadline.Status.MISSED, due_date__lt=today,
+                                due_date__gte=today - dt.timedelta(days=MISSED_NOTICE_DAYS),
+                                case__deleted_at__isnull=True).with_related()
+    )
     case_ids = {d.case_id for d in upcoming + missed}
     memberships = list(CaseMembership.objects.filter(case_id__in=case_ids).select_related("user"))
 

@@ -104,7 +104,7 @@ RU_2026_WEEKDAYS_OFF = {
 def test_russian_calendar_matches_the_official_production_calendar(year, weekdays_off, working_weekends, working_days):
     """Weekdays off, working Saturdays and the count of working days are those of the official calendar."""
     cal = CountryCalendar("RU")
-    days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366) if (dt.date(year, 1, 1) + dt.timedelta(days=i)).year == year]
+    days = [d for d in (dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)) if d.year == year]
     off = {d.isoformat() for d in days if d.weekday() < 5 and cal.non_working_reason(d)}
     on_weekend = {d.isoformat() for d in days if d.weekday() >= 5 and cal.non_working_reason(d) is None}
     assert off == weekdays_off

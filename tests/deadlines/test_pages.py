@@ -197,3 +197,14 @@ def test_dashboard_widget_and_selector(cast):
     assert selectors.deadlines_upcoming_for_user(user=cast.outsider) == []
     html = render_to_string("deadlines/_upcoming_widget.html", {"deadlines": items})
     assert "Soon" in html and "Overdue" in html
+
+
+def test_case_page_and_dashboard_show_deadlines(cast, client):
+    mk(cast, "Appeal on the case page", 4)
+    client.force_login(cast.lawyer)
+    body = client.get(cast.case.get_absolute_url()).content.decode()
+    assert "Appeal on the case page" in body and f"/deadlines/new/?case={cast.case.pk}" in body
+    assert "Appeal on the case page" in client.get(reverse("dashboard")).content.decode()
+    client.force_login(cast.observer)
+    body = client.get(cast.case.get_absolute_url()).content.decode()
+    assert "Appeal on the case page" in body and "/deadlines/new/" not in body
