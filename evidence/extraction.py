@@ -236,7 +236,23 @@ def _pdf_render_pages(path: Path, pages: int) -> list:
         return images
 
 
+PDF_STREAM_LIMIT = 25_000_000  # bytes one PDF stream may inflate to (pypdf's default is 75 MB)
+
+
 def extract_pdf(path: Path) -> tuple[str, dict]:
+    from pypdf import apply_configuration
+
+    limits = {name: PDF_STREAM_LIMIT for name in (
+        "zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
+        "jbig2_maximum_output_length", "brotli_maximum_output_length", "array_based_stream_maximum_output_length",
+        "image_maximum_buffer_size",
+    )}
+    limits["stream_decoding_work_maximum_length"] = 4 * PDF_STREAM_LIMIT
+    with apply_configuration(disable_legacy_handling=True, **limits):
+        return _extract_pdf(path)
+
+
+def _extract_pdf(path: Path) -> tuple[str, dict]:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
@@ -356,6 +372,9 @@ DOCX_TYPES = {
 def extract(path: os.PathLike | str, media_type: str) -> tuple[str, dict]:
     """Text and metadata of a file. Raises ExtractionRefused for hostile or oversized input."""
     path = Path(path)
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # also for the images pypdf decodes
     if media_type.startswith("image/"):
         return extract_image(path)
     if media_type == "application/pdf":

@@ -212,3 +212,47 @@ def test_extraction_of_a_missing_file_fails_cleanly(team, api, django_capture_on
     assert run_extraction(item) == "failed"
     item.refresh_from_db()
     assert item.extraction_state == "failed" and "missing" in item.extraction_error
+
+
+def pdf_with_flate_bomb(inflated: int = 200 * 1024 * 1024) -> bytes:
+    """A one-page PDF whose content stream inflates to ``inflated`` bytes of spaces."""
+    compressor = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    packed = b"".join(compressor.compress(chunk) for _ in range(inflated // len(chunk))) + compressor.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_pdf_stream_bomb_fails_extraction_without_inflating_it(team, api, django_capture_on_commit_callbacks,
+                                                               monkeypatch):
+    monkeypatch.setattr(extraction, "tesseract_available", lambda: False)
+    import resource
+
+    case, users = team
+    bomb = pdf_with_flate_bomb()
+    assert len(bomb) < 2 * 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with django_capture_on_commit_callbacks(execute=True):
+        body = upload(api(users["lead"]), content=bomb, name="bomb.pdf", case=case.pk).json()
+    item = EvidenceItem.objects.get(pk=body["id"])
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 150  # never the 200 MiB the stream claims
+    assert item.extraction_state in ("failed", "done")
+    assert len(item.extracted_text) < 10_000
