@@ -1,0 +1,38 @@
+"""Admin: organisation templates (superusers manage them) and the export log (read-only, filtered by permission)."""
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases import permissions
+from cases.admin import PermissionFilteredAdmin
+from documents.models import DocumentExport, DocumentTemplate
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "original_filename", "size", "uploaded_by", "created_at", "deleted_at")
+    search_fields = ("name", "original_filename")
+    readonly_fields = ("size", "original_filename", "placeholders", "uploaded_by", "created_at", "deleted_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploads go through the Documents page, which validates the file
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deletion through the page keeps the stored file and the row in step
+
+
+@admin.register(DocumentExport)
+class DocumentExportAdmin(PermissionFilteredAdmin):
+    list_display = ("case", "kind", "username", "language", "created_at")
+    list_filter = ("kind",)
+    readonly_fields = [f.name for f in DocumentExport._meta.fields]
+
+    def visible_queryset(self, request):
+        return DocumentExport.objects.filter(case__in=permissions.cases_for(request.user))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
