@@ -23,7 +23,7 @@ from cases.models import (
 )
 
 
-class PermissionFilteredAdmin(SimpleHistoryAdmin):
+class PermissionFilteredMixin:
     """Non-superusers: the queryset comes from cases.permissions, and nothing is editable here."""
 
     def visible_queryset(self, request):  # pragma: no cover - every subclass defines it
@@ -49,6 +49,10 @@ class PermissionFilteredAdmin(SimpleHistoryAdmin):
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_staff
+
+
+class PermissionFilteredAdmin(PermissionFilteredMixin, SimpleHistoryAdmin):
+    """For audited models: the filtered admin with the history view."""
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):

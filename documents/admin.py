@@ -5,7 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import permissions
-from cases.admin import PermissionFilteredAdmin
+from cases.admin import PermissionFilteredMixin
 from documents.models import DocumentExport, DocumentTemplate
 
 
@@ -26,7 +26,7 @@ class DocumentTemplateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DocumentExport)
-class DocumentExportAdmin(PermissionFilteredAdmin):
+class DocumentExportAdmin(PermissionFilteredMixin, admin.ModelAdmin):
     list_display = ("case", "kind", "username", "language", "created_at")
     list_filter = ("kind",)
     readonly_fields = [f.name for f in DocumentExport._meta.fields]
