@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, UnreadablePostError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -23,7 +23,7 @@ from cases import permissions as cp
 from evidence import permissions as ep
 from evidence import selectors, services
 from evidence.models import CustodyEvent, EvidenceItem
-from evidence.uploads import check_content_length, install_upload_handler, safe_download_type
+from evidence.uploads import UploadRefused, check_content_length, install_upload_handler, safe_download_type
 
 
 def _service(call, *args, **kwargs):
@@ -200,6 +200,13 @@ class EvidenceListView(generics.GenericAPIView):
             check_content_length(request)  # 413 before a byte of the body is read
         super().initial(request, *args, **kwargs)
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            if self._upload_handler is not None:  # even when an unexpected error escapes the view
+                self._upload_handler.abort()
+
     def finalize_response(self, request, response, *args, **kwargs):
         if self._upload_handler is not None:
             self._upload_handler.abort()  # removes any temporary file not moved into storage
@@ -227,7 +234,10 @@ class EvidenceListView(generics.GenericAPIView):
         responses={201: EvidenceDetailOutSerializer},
     )
     def post(self, request):
-        data = request.data  # parsed through the upload handler: 413/400 here, before anything is stored
+        try:
+            data = request.data  # parsed through the upload handler: 413/400 here, before anything is stored
+        except (UnreadablePostError, OSError) as exc:
+            raise UploadRefused("The upload was interrupted.") from exc
         uploaded = request.FILES.get("file")
         fields = {k: data.get(k) for k in data if k not in ("file", "case", "incident", "csrfmiddlewaretoken")}
         case_id = _int_or_none(data.get("case"), "case")
@@ -355,7 +365,7 @@ class EvidenceDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk):
-        item = ep.evidence_get(request.user, pk, ep.DOWNLOAD)
+        item = ep.evidence_get(request.user, pk, ep.DOWNLOAD, include_trashed=True)
         try:
             fh = services.evidence_open_for_download(user=request.user, item=item, request=request._request)
         except (FileNotFoundError, OSError):

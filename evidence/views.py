@@ -12,7 +12,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -122,7 +122,7 @@ def evidence_upload(request):
         return _upload_post(request, case, incident)
     except UploadTooLarge as exc:
         return _upload_error(request, 413, str(exc.detail), target=(case, incident))
-    except (UploadRefused, MultiPartParserError) as exc:
+    except (UploadRefused, MultiPartParserError, UnreadablePostError) as exc:
         return _upload_error(request, 400, str(getattr(exc, "detail", exc)), target=(case, incident))
     finally:
         handler.abort()

@@ -194,3 +194,40 @@ def test_zip_bomb_disguised_as_docx_is_stored_but_never_inflated(team, api, data
     assert item.extraction_state == "failed"
     assert "zip bomb" in item.extraction_error
     assert item.extracted_text == ""
+
+
+class Truncated:
+    """A request body that ends (or breaks) before its declared Content-Length."""
+
+    def __init__(self, data: bytes, fail: bool) -> None:
+        self.data, self.fail, self.pos = data, fail, 0
+
+    def read(self, size=-1):
+        if self.pos >= len(self.data):
+            if self.fail:
+                raise OSError("connection reset by peer")
+            return b""
+        size = len(self.data) - self.pos if size is None or size < 0 else size
+        chunk = self.data[self.pos:self.pos + size]
+        self.pos += len(chunk)
+        return chunk
+
+    readline = read
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["ends-early", "connection-reset"])
+def test_interrupted_upload_stores_nothing(team, api, data_dir, fail):
+    case, users = team
+    boundary = "CutShort"
+    head = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"case\"\r\n\r\n{case.pk}\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.bin\"\r\n\r\n"
+    ).encode()
+    body = head + b"k" * 300_000
+    response = api(users["lead"]).generic(
+        "POST", "/api/v1/evidence/", b"", CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
+        CONTENT_LENGTH=str(len(body) + 500_000), **{"wsgi.input": Truncated(body, fail)},
+    )
+    assert 400 <= response.status_code < 500
+    assert EvidenceItem.objects.count() == 0
+    assert stored_files(data_dir) == []
