@@ -107,18 +107,49 @@ def deadline_month(*, user, year: int, month: int, jurisdiction: str = "RU") -> 
     ]
 
 
+def _history_value(field: str, value: Any, names: dict[tuple[str, Any], str]) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return names.get((field, value), value)
+
+
 def deadline_history(*, deadline: Deadline) -> list[dict[str, Any]]:
-    """Newest first: who changed what, with old and new values (the caller has checked access)."""
+    """Newest first: who changed what, with old and new values (the caller has checked access).
+
+    Dates are ISO strings, the rule is its code, people are usernames; ``label`` is the field's name for people."""
     records = list(deadline.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    deltas = []
+    for i, rec in enumerate(records):
+        prev = records[i + 1] if i + 1 < len(records) else None
+        deltas.append(rec.diff_against(prev, excluded_fields=["explanation"]).changes if prev is not None else [])
+    # one query per kind of referenced object, for all the history at once
+    wanted: dict[str, set] = {}
+    for changes in deltas:
+        for c in changes:
+            if c.field in ("rule", "responsible", "completed_by", "proceeding"):
+                wanted.setdefault(c.field, set()).update(v for v in (c.old, c.new) if v is not None)
+    names: dict[tuple[str, Any], str] = {}
+    if wanted.get("rule"):
+        names.update({("rule", pk): code for pk, code in DeadlineRule.objects.filter(
+            pk__in=wanted["rule"]).values_list("pk", "code")})
+    users = wanted.get("responsible", set()) | wanted.get("completed_by", set())
+    if users:
+        for pk, username in get_user_model().objects.filter(pk__in=users).values_list("pk", "username"):
+            names[("responsible", pk)] = names[("completed_by", pk)] = username
+    labels = {f.name: str(f.verbose_name) for f in Deadline._meta.fields}
     out = []
     for i, rec in enumerate(records):
         prev = records[i + 1] if i + 1 < len(records) else None
-        changes = []
-        if prev is not None:
-            delta = rec.diff_against(prev, excluded_fields=["explanation"])
-            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
-            if rec.explanation != prev.explanation:
-                changes.append({"field": "explanation", "old": prev.explanation, "new": rec.explanation})
+        changes = [
+            {"field": c.field, "label": labels.get(c.field, c.field),
+             "old": _history_value(c.field, c.old, names), "new": _history_value(c.field, c.new, names)}
+            for c in deltas[i]
+        ]
+        if prev is not None and rec.explanation != prev.explanation:
+            changes.append({"field": "explanation", "label": labels["explanation"], "old": prev.explanation,
+                            "new": rec.explanation})
         out.append({
             "at": rec.history_date,
             "user": rec.history_user.get_username() if rec.history_user else None,

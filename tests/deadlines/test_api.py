@@ -180,8 +180,21 @@ def test_patch_trigger_recomputes_and_history_keeps_both(cast, api):
     change = history[0]
     assert change["user"] == "lawyer" and change["action"] == "changed"
     fields = {c["field"]: c for c in change["changes"]}
-    assert fields["due_date"]["old"] == "2025-04-14" or str(fields["due_date"]["old"]) == "2025-04-14"
-    assert "trigger_date" in fields and "explanation" in fields
+    assert (fields["due_date"]["old"], fields["due_date"]["new"]) == ("2025-04-14", "2025-05-05")
+    assert (fields["trigger_date"]["old"], fields["trigger_date"]["new"]) == ("2025-03-14", "2025-04-02")
+    old_steps, new_steps = fields["explanation"]["old"], fields["explanation"]["new"]
+    assert old_steps[-1]["date"] == "2025-04-14" and new_steps[-1]["date"] == "2025-05-05"
+    assert history[-1]["action"] == "created" and history[-1]["user"] == "lead"
+
+
+def test_history_names_people_and_rules(cast, api):
+    d = make(cast, due_date="2025-05-05")
+    r = api(cast.lead).patch(f"/api/v1/deadlines/{d.pk}/", {"responsible": "lawyer", "rule": "ru-cpc-appeal",
+                                                            "trigger_date": "2025-03-14"}, format="json")
+    assert r.status_code == 200
+    change = {c["field"]: c for c in api(cast.lead).get(f"/api/v1/deadlines/{d.pk}/history/").json()[0]["changes"]}
+    assert change["responsible"]["new"] == "lawyer" and change["rule"]["new"] == "ru-cpc-appeal"
+    assert change["due_date"] == {"field": "due_date", "label": "due date", "old": "2025-05-05", "new": "2025-04-14"}
 
 
 def test_patch_rule_change_recomputes(cast, api):

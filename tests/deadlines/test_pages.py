@@ -208,3 +208,30 @@ def test_case_page_and_dashboard_show_deadlines(cast, client):
     client.force_login(cast.observer)
     body = client.get(cast.case.get_absolute_url()).content.decode()
     assert "Appeal on the case page" in body and "/deadlines/new/" not in body
+
+
+def _fill(cast, n):
+    have = Deadline.objects.count()
+    for i in range(have, n):
+        services.deadline_create(user=cast.lead, case=cast.case, title=f"d{i}", rule="ru-cpc-appeal",
+                                 trigger_date=today() - dt.timedelta(days=20 - i % 30), responsible=cast.lawyer)
+
+
+def test_page_query_counts_do_not_grow_with_rows(cast, client, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.observer)
+    feed = api(cast.observer).get("/api/v1/calendar/").json()["url"]
+    feed = feed[feed.index("/deadlines/"):]
+    month_url = reverse("deadline-month", args=[str(today().year), f"{today().month:02d}"])
+    urls = [reverse("deadline-upcoming"), month_url, feed, cast.case.get_absolute_url()]
+    counts = {}
+    for n in (5, 50):
+        _fill(cast, n)
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            counts[(url, n)] = len(ctx.captured_queries)
+    for url in urls:
+        assert counts[(url, 5)] == counts[(url, 50)], (url, counts)
