@@ -24,3 +24,16 @@ class EvidenceUploadForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
         data.setdefault("restricted", False)
         return data
+
+
+class EvidenceEditForm(EvidenceUploadForm):
+    """The descriptive fields of an existing item."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceItem.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("title", "description", "source", "obtained_by"):
+            data[name] = data.get(name) or ""
+        return data

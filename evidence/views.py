@@ -24,7 +24,7 @@ from evidence import permissions as ep
 from evidence import selectors, services
 from evidence.api import download_response
 from evidence.extraction import ExtractionRefused, _open_image
-from evidence.forms import EvidenceUploadForm
+from evidence.forms import EvidenceEditForm, EvidenceUploadForm
 from evidence.models import CustodyEvent, EvidenceItem
 from evidence.uploads import (
     UploadRefused,
@@ -222,4 +222,39 @@ def evidence_verify(request, pk):
         messages.success(request, _("Verified: the stored file matches its SHA-256 and the custody log is intact."))
     else:
         messages.error(request, _("Verification FAILED: %(problems)s") % {"problems": "; ".join(result["problems"])})
+    return redirect(item.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request, pk):
+    """Edit the descriptive fields and the restriction (each change is a custody entry)."""
+    item = ep.evidence_get(request.user, pk, include_trashed=True)
+    if not ep.can_edit(request.user, item):
+        raise Http404("No such evidence item.")
+    initial = {name: getattr(item, name) for name in services.EDITABLE_FIELDS + ("restricted",)}
+    form = EvidenceEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_update(user=request.user, item=item, data=form.changes(), request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(item.get_absolute_url())
+    return render(request, "evidence/edit.html", {"form": form, "item": item})
+
+
+@login_required
+@require_POST
+def evidence_trash_view(request, pk):
+    item = ep.evidence_get(request.user, pk, include_trashed=True)
+    if not ep.can_edit(request.user, item):
+        raise Http404("No such evidence item.")
+    if request.POST.get("restore"):
+        services.evidence_restore(user=request.user, item=item, request=request)
+        messages.success(request, _("Restored from the trash."))
+    else:
+        services.evidence_trash(user=request.user, item=item, request=request)
+        messages.success(request, _("Moved to the trash. The file and its custody log are kept."))
     return redirect(item.get_absolute_url())

@@ -126,3 +126,32 @@ def test_list_include_renders_exhibit_numbers(team, api):
     assert html.count("/evidence/") == 3
     assert "<b>" not in html
     assert render_to_string("evidence/_list.html", {"items": []}).count("No evidence yet") == 1
+
+
+def test_edit_page_changes_fields_with_custody_and_denies_others(team, api, client):
+    case, users = team
+    pk = upload(api(users["lead"]), case=case.pk, title="Old").json()["id"]
+    client.force_login(users["observer"])
+    assert client.get(f"/evidence/{pk}/edit/").status_code == 404
+    assert client.post(f"/evidence/{pk}/edit/", {"title": "Hacked", "kind": "other"}).status_code == 404
+    client.force_login(users["researcher"])
+    assert client.get(f"/evidence/{pk}/edit/").status_code == 200
+    response = client.post(f"/evidence/{pk}/edit/", {"title": "New", "kind": "web_capture", "restricted": "on"})
+    assert response.status_code == 302
+    item = EvidenceItem.objects.get(pk=pk)
+    assert (item.title, item.kind, item.restricted) == ("New", "web_capture", True)
+    assert list(item.custody_events.values_list("action", flat=True)) == ["uploaded", "edited", "restricted"]
+    assert item.history.first().history_user == users["researcher"]
+
+
+def test_trash_and_restore_from_the_page(team, api, client):
+    case, users = team
+    pk = upload(api(users["lead"]), case=case.pk).json()["id"]
+    client.force_login(users["observer"])
+    assert client.post(f"/evidence/{pk}/trash/").status_code == 404
+    client.force_login(users["lead"])
+    assert client.post(f"/evidence/{pk}/trash/").status_code == 302
+    assert EvidenceItem.objects.get(pk=pk).deleted_at is not None
+    assert evidence_list_for_case(users["lead"], case) == []
+    assert client.post(f"/evidence/{pk}/trash/", {"restore": "1"}).status_code == 302
+    assert EvidenceItem.objects.get(pk=pk).deleted_at is None
