@@ -214,6 +214,27 @@ class DeadlineHistoryView(APIView):
         return Response(selectors.deadline_history(deadline=deadline))
 
 
+class ReminderPreferenceIO(serializers.Serializer):
+    lead_days = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=365), max_length=10)
+    email_enabled = serializers.BooleanField(default=True)
+
+
+class ReminderPreferenceView(APIView):
+    """The caller's reminder lead times (days before the due date) and whether e-mail is on."""
+
+    @extend_schema(responses=ReminderPreferenceIO)
+    def get(self, request: Request) -> Response:
+        pref = services.reminder_preference_get(user=request.user)
+        return Response({"lead_days": pref.lead_days, "email_enabled": pref.email_enabled})
+
+    @extend_schema(request=ReminderPreferenceIO, responses=ReminderPreferenceIO)
+    def put(self, request: Request) -> Response:
+        s = ReminderPreferenceIO(data=request.data)
+        s.is_valid(raise_exception=True)
+        pref = services.reminder_preference_set(user=request.user, **s.validated_data)
+        return Response({"lead_days": pref.lead_days, "email_enabled": pref.email_enabled})
+
+
 class CalendarView(APIView):
     """``GET`` → the caller's private feed URL; ``DELETE`` (or ``POST revoke/``) → a new URL, the old one dies."""
 

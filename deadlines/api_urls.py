@@ -8,6 +8,7 @@ urlpatterns = [
     path("deadlines/", api.DeadlineListView.as_view(), name="api-deadline-list"),
     path("deadlines/<int:pk>/", api.DeadlineDetailView.as_view(), name="api-deadline-detail"),
     path("deadlines/<int:pk>/history/", api.DeadlineHistoryView.as_view(), name="api-deadline-history"),
+    path("deadline-reminders/", api.ReminderPreferenceView.as_view(), name="api-deadline-reminders"),
     path("calendar/", api.CalendarView.as_view(), name="api-calendar"),
     path("calendar/revoke/", api.CalendarRevokeView.as_view(), name="api-calendar-revoke"),
 ]

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import holidays
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language, gettext as _, ngettext
 
 
 class Unit(StrEnum):
@@ -180,12 +180,13 @@ def _step(kind: str, day: dt.date | None, text: str, *, basis: str = "", skipped
 
 
 def _unit_text(unit: Unit, amount: int) -> str:
+    n = amount
     return {
-        Unit.YEARS: _("%(n)s year(s)"),
-        Unit.MONTHS: _("%(n)s month(s)"),
-        Unit.DAYS: _("%(n)s calendar day(s)"),
-        Unit.WORKING_DAYS: _("%(n)s working day(s)"),
-    }[unit] % {"n": amount}
+        Unit.YEARS: ngettext("%(n)s year", "%(n)s years", n),
+        Unit.MONTHS: ngettext("%(n)s month", "%(n)s months", n),
+        Unit.DAYS: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
+        Unit.WORKING_DAYS: ngettext("%(n)s working day", "%(n)s working days", n),
+    }[unit] % {"n": n}
 
 
 def validate_rule(rule: RuleSpec) -> tuple[Unit, Start]:

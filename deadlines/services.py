@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from cases.models import Case, CaseMembership, Proceeding, Role
 from deadlines import engine
@@ -247,8 +247,10 @@ def _reminder_message(deadline: Deadline, lead: int, today: dt.date) -> tuple[st
         subject = _("[Docket] Deadline today: %(title)s") % {"title": deadline.title}
         first = _("The deadline below is due today, %(date)s.") % {"date": deadline.due_date.isoformat()}
     else:
-        subject = _("[Docket] Deadline in %(n)s day(s): %(title)s") % {"n": days_left, "title": deadline.title}
-        first = _("The deadline below is due in %(n)s day(s), on %(date)s.") % {
+        subject = ngettext("[Docket] Deadline in %(n)s day: %(title)s", "[Docket] Deadline in %(n)s days: %(title)s",
+                           days_left) % {"n": days_left, "title": deadline.title}
+        first = ngettext("The deadline below is due in %(n)s day, on %(date)s.",
+                         "The deadline below is due in %(n)s days, on %(date)s.", days_left) % {
             "n": days_left, "date": deadline.due_date.isoformat()}
     lines = [first, "", _("Case: %(case)s") % {"case": deadline.case}, _("Deadline: %(title)s") % {
         "title": deadline.title}, _("Due: %(date)s") % {"date": deadline.due_date.isoformat()}]

@@ -124,3 +124,14 @@ def test_command_rejects_a_bad_date(db):
 
     with pytest.raises(CommandError):
         call_command("send_reminders", "--date", "2025-02-30")
+
+
+def test_preference_api(cast, api):
+    client = api(cast.lawyer)
+    assert client.get("/api/v1/deadline-reminders/").json() == {"lead_days": [14, 7, 3, 1], "email_enabled": True}
+    r = client.put("/api/v1/deadline-reminders/", {"lead_days": [1, 30, 30], "email_enabled": False}, format="json")
+    assert r.status_code == 200 and r.json() == {"lead_days": [30, 1], "email_enabled": False}
+    for bad in ({"lead_days": [-1]}, {"lead_days": "14"}, {"lead_days": list(range(11))}, {"lead_days": [400]}, {}):
+        assert client.put("/api/v1/deadline-reminders/", bad, format="json").status_code == 400, bad
+    assert client.get("/api/v1/deadline-reminders/").json()["lead_days"] == [30, 1]
+    assert api().get("/api/v1/deadline-reminders/").status_code == 401
