@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import shutil
 import threading
@@ -114,6 +115,27 @@ class WhooshBackend(SearchBackend):
     def path(self) -> Path:
         return self._path if self._path is not None else Path(settings.SEARCH_INDEX_DIR)
 
+    @contextmanager
+    def _rebuild_lock(self) -> Iterator[None]:
+        """Across processes, one rebuild of this folder at a time (a lock file beside the index folder)."""
+        depth = getattr(_local, "rebuild_depth", 0)
+        if depth:
+            _local.rebuild_depth = depth + 1
+            try:
+                yield
+            finally:
+                _local.rebuild_depth -= 1
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.parent / f".{self.path.name}.rebuild.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            _local.rebuild_depth = 1
+            try:
+                yield
+            finally:
+                _local.rebuild_depth = 0
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     # --- opening -------------------------------------------------------------------------------------------
     def exists(self) -> bool:
         """Whether the folder holds an index table of contents (by file name: it may still be damaged)."""
@@ -162,8 +184,14 @@ class WhooshBackend(SearchBackend):
                 return ix
         if not repair:
             return self._create()
-        logger.warning("search index at %s is missing or unreadable; rebuilding it from the database", key)
-        self.rebuild()
+        with self._rebuild_lock():
+            if self.exists() and not self.check():  # another process rebuilt it meanwhile
+                ix = windex.open_dir(key, indexname=INDEX_NAME)
+                with _registry_lock:
+                    _indexes[key] = ix
+                return ix
+            logger.warning("search index at %s is missing or unreadable; rebuilding it from the database", key)
+            self.rebuild()
         with _registry_lock:
             return _indexes[key]
 
@@ -232,7 +260,7 @@ class WhooshBackend(SearchBackend):
         from search import documents
 
         path = str(self.path)
-        with _write_lock(path):
+        with self._rebuild_lock(), _write_lock(path):
             total = documents.count_all()
             ix = self._create()
             done = 0
@@ -265,9 +293,12 @@ class WhooshBackend(SearchBackend):
             cache = _local.searchers = {}
         key = str(self.path)
         entry = cache.get(key)
-        if entry is not None and entry[0] is ix:
-            searcher = entry[1].refresh()
+        if entry is not None and entry[0] is ix and entry[1].reader().generation() == ix.latest_generation():
+            searcher = entry[1]  # nothing changed since it was opened: keep it
         else:
+            # Changed (or first use): open a fresh searcher. Not ``Searcher.refresh()``: it re-uses the readers of
+            # segments it already had, and those keep the *old* deletion list, so an updated document would be
+            # found in its previous version too (a permission leak for a just-restricted item).
             if entry is not None:
                 try:
                     entry[1].close()

@@ -140,6 +140,11 @@ def test_stale_index_never_leaks(world, settings):
 
     EvidenceItem.objects.filter(pk=world["public"].pk).update(restricted=True)  # bypasses indexing on purpose
     assert found(world["observer"], "открытыйфайл") == set()
+    # The incident moves to a case the observer is not on, behind the index's back: still not found.
+    incident = world["incident"]
+    assert ("incident", incident.pk) in found(world["observer"], "Задержание")
+    incident.cases.set([world["own"]])  # a raw M2M change: no re-indexing
+    assert found(world["observer"], "Задержание") == set()
     services.member_remove(actor=world["lead"], case=world["case"], user=world["observer"])
     assert found(world["observer"], "Отчёт") == set()
 
