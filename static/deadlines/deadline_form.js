@@ -76,9 +76,9 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (mine !== seq) { return; }
-      if (result.ok) { render(result.body); } else { showError(result.body.detail || "Error"); }
+      if (result.ok) { render(result.body); } else { showError(result.body.detail || box.getAttribute("data-error")); }
     }).catch(function () {
-      if (mine === seq) { showError(box.getAttribute("data-error") || "The preview is not available."); }
+      if (mine === seq) { showError(box.getAttribute("data-error")); }
     });
   }
 
