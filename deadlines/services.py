@@ -120,13 +120,17 @@ def _apply_status(deadline: Deadline, *, user, previous: str | None) -> None:
         deadline.completed_by = None
 
 
-def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
+def _normalise(data: Mapping[str, Any], current_rule: DeadlineRule | None = None) -> dict[str, Any]:
     data = dict(data)
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in unknown})
     if "rule" in data and data["rule"] not in (None, ""):
-        data["rule"] = rule_get(data["rule"])
+        given = data["rule"]
+        if current_rule is not None and (given == current_rule or given == current_rule.code):
+            data["rule"] = current_rule  # a retired (inactive) rule stays on the deadlines that use it
+        else:
+            data["rule"] = rule_get(given)
     elif "rule" in data:
         data["rule"] = None
     for name in ("proceeding", "responsible", "due_date", "trigger_date", "due_time"):
@@ -173,22 +177,27 @@ def deadline_create(*, user, case: Case, title: str, **fields: Any) -> Deadline:
 @transaction.atomic
 def deadline_update(*, user, deadline: Deadline, data: Mapping[str, Any]) -> Deadline:
     """Change a deadline. A new rule or trigger recomputes the due date (both versions stay in its history)."""
-    data = _normalise(data)
+    # Work on the row as it is now (locked where the database can), not on the caller's possibly stale copy;
+    # the caller's object is left untouched if anything is refused.
+    current = Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
+    data = _normalise(data, current.rule)
     if "rule" in data and data["rule"] is None and "trigger_date" not in data:
         data["trigger_date"] = None  # clearing the rule turns the deadline into a date set by hand
-    previous_status = deadline.status
-    deadline._loaded_due_date = deadline.due_date
-    changed = {name for name, value in data.items() if getattr(deadline, name) != value}
+    previous_status = current.status
+    current._loaded_due_date = current.due_date
+    changed = {name for name, value in data.items() if getattr(current, name) != value}
     if not changed:
-        return deadline  # nothing to write, no empty history entry
+        return current  # nothing to write, no empty history entry
     for name, value in data.items():
-        setattr(deadline, name, value)
+        setattr(current, name, value)
     given = changed | ({"due_date"} if "due_date" in data else set())
-    _apply_dates(deadline, given, creating=False)
-    _apply_status(deadline, user=user, previous=previous_status)
-    _check_relations(deadline, changed)
-    _save(deadline, user=user)
-    return deadline
+    _apply_dates(current, given, creating=False)
+    _apply_status(current, user=user, previous=previous_status)
+    _check_relations(current, changed)
+    _save(current, user=user)
+    if current is not deadline:
+        deadline.refresh_from_db()
+    return current
 
 
 @transaction.atomic

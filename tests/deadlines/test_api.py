@@ -324,3 +324,30 @@ def test_inactive_rule_is_unknown_for_new_deadlines(cast, api):
                                                     "trigger_date": "2025-01-01"}, format="json")
     assert r.status_code == 400
     assert "ru-cas-claim" not in {x["code"] for x in api(cast.lead).get("/api/v1/deadline-rules/").json()}
+
+
+def test_a_retired_rule_stays_on_its_deadlines(cast, api):
+    from deadlines.models import DeadlineRule
+
+    d = make(cast, rule="ru-cas-claim", trigger_date="2025-03-14")
+    DeadlineRule.objects.filter(code="ru-cas-claim").update(active=False)
+    client = api(cast.lead)
+    r = client.patch(f"/api/v1/deadlines/{d.pk}/", {"title": "Renamed", "rule": "ru-cas-claim"}, format="json")
+    assert r.status_code == 200 and r.json()["rule"] == "ru-cas-claim"
+    r = client.patch(f"/api/v1/deadlines/{d.pk}/", {"rule": "ru-cpc-appeal"}, format="json")
+    assert r.status_code == 200 and r.json()["due_date"] == "2025-04-14"
+    r = client.patch(f"/api/v1/deadlines/{d.pk}/", {"rule": "ru-cas-claim"}, format="json")
+    assert r.status_code == 400  # once changed away, a retired rule cannot be chosen again
+
+
+def test_responsible_who_left_the_case_does_not_block_changes(cast, api):
+    from cases import services as case_services
+
+    d = make(cast, due_date="2025-05-05", responsible=cast.lawyer)
+    case_services.member_remove(actor=cast.lead, case=cast.case, user=cast.lawyer)
+    r = api(cast.lead).patch(f"/api/v1/deadlines/{d.pk}/", {"status": "done"}, format="json")
+    assert r.status_code == 200
+    r = api(cast.lead).patch(f"/api/v1/deadlines/{d.pk}/", {"responsible": None}, format="json")
+    assert r.status_code == 200 and r.json()["responsible"] is None
+    r = api(cast.lead).patch(f"/api/v1/deadlines/{d.pk}/", {"responsible": "lawyer"}, format="json")
+    assert r.status_code == 400  # but cannot be made responsible again
