@@ -256,3 +256,20 @@ def test_pdf_stream_bomb_fails_extraction_without_inflating_it(team, api, django
     assert grown_mib < 150  # never the 200 MiB the stream claims
     assert item.extraction_state in ("failed", "done")
     assert len(item.extracted_text) < 10_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_queue_and_db_worker_run_the_extraction(team, api, settings):
+    """With the database backend the upload only enqueues; `manage.py db_worker --batch` does the work."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    case, users = team
+    body = upload(api(users["lead"]), content="Показания о камере".encode(), name="s.txt", case=case.pk).json()
+    assert body["extraction_state"] == "pending"
+    assert DBTaskResult.objects.filter(task_path="evidence.tasks.extract_evidence").count() == 1
+    assert EvidenceItem.objects.get(pk=body["id"]).extraction_state == "pending"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    item = EvidenceItem.objects.get(pk=body["id"])
+    assert item.extraction_state == "done" and "камере" in item.extracted_text
