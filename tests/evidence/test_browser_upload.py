@@ -42,3 +42,31 @@ def test_upload_with_progress_then_verify(live_server, page, tmp_path):  # noqa:
     page.wait_for_load_state()
     assert "Verified" in page.content()
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
+
+def test_too_large_upload_shows_the_error_and_stores_nothing(live_server, page, tmp_path, settings, data_dir):  # noqa: F811
+    settings.DOCKET_MAX_UPLOAD_BYTES = 1000
+    lead = UserFactory(username="lead2", password=PASSWORD)
+    case = CaseFactory(lead=lead)
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "lead2")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$|/cases/"))
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * 5000)
+    page.goto(f"{base}/evidence/upload/?case={case.pk}")
+    page.set_input_files("#id_file", str(big))
+    page.click("#evidence-upload-form button[type=submit]")  # refused in the browser before sending
+    assert "larger than" in page.locator("#upload-error").inner_text()
+    # Without the browser's check, the server refuses it with 413 and the page shows its message.
+    page.evaluate("document.getElementById('evidence-upload-form').removeAttribute('data-max-bytes')")
+    with page.expect_response(lambda r: "/evidence/upload/" in r.url) as info:
+        page.click("#evidence-upload-form button[type=submit]")
+    assert info.value.status == 413
+    page.wait_for_function("!document.getElementById('upload-error').hidden")
+    assert "larger than" in page.locator("#upload-error").inner_text()
+    assert EvidenceItem.objects.count() == 0
+    assert [p for p in (data_dir / "evidence").rglob("*") if p.is_file() and ".locks" not in p.parts] == []
+    assert list((data_dir / "tmp").iterdir()) == []
