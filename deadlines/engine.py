@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import holidays
-from django.utils.translation import get_language, gettext as _, ngettext
+from django.utils.translation import get_language, gettext as _, gettext_noop, ngettext
 
 
 class Unit(StrEnum):
@@ -89,10 +89,14 @@ class Calendar(Protocol):
         """Why ``day`` is not a working day, or None if it is one."""
 
 
+_WEEKDAYS = (
+    gettext_noop("Monday"), gettext_noop("Tuesday"), gettext_noop("Wednesday"), gettext_noop("Thursday"),
+    gettext_noop("Friday"), gettext_noop("Saturday"), gettext_noop("Sunday"),
+)
+
+
 def _weekday_name(day: dt.date) -> str:
-    return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")][
-        day.weekday()
-    ]
+    return _(_WEEKDAYS[day.weekday()])
 
 
 def _holiday_language() -> str:
@@ -147,7 +151,11 @@ class NoNonWorkingDays:
 
 
 def calendar_for(jurisdiction: str) -> Calendar:
-    code = (jurisdiction or "").upper()
+    return _calendar_for((jurisdiction or "").upper())
+
+
+@lru_cache(maxsize=64)
+def _calendar_for(code: str) -> Calendar:
     if code == ECHR:
         return NoNonWorkingDays()
     if code in holidays.list_supported_countries():
@@ -181,12 +189,15 @@ def _step(kind: str, day: dt.date | None, text: str, *, basis: str = "", skipped
 
 def _unit_text(unit: Unit, amount: int) -> str:
     n = amount
-    return {
-        Unit.YEARS: ngettext("%(n)s year", "%(n)s years", n),
-        Unit.MONTHS: ngettext("%(n)s month", "%(n)s months", n),
-        Unit.DAYS: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
-        Unit.WORKING_DAYS: ngettext("%(n)s working day", "%(n)s working days", n),
-    }[unit] % {"n": n}
+    if unit == Unit.YEARS:
+        text = ngettext("%(n)s year", "%(n)s years", n)
+    elif unit == Unit.MONTHS:
+        text = ngettext("%(n)s month", "%(n)s months", n)
+    elif unit == Unit.DAYS:
+        text = ngettext("%(n)s calendar day", "%(n)s calendar days", n)
+    else:
+        text = ngettext("%(n)s working day", "%(n)s working days", n)
+    return text % {"n": n}
 
 
 def validate_rule(rule: RuleSpec) -> tuple[Unit, Start]:
