@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, Proceeding
+from cases.models import Case, Proceeding, validate_jurisdiction
 from deadlines import engine
 
 DEFAULT_LEAD_DAYS = [14, 7, 3, 1]
@@ -69,6 +69,10 @@ class DeadlineRule(models.Model):
 
     def clean(self) -> None:
         self.jurisdiction = (self.jurisdiction or "").upper()
+        try:
+            validate_jurisdiction(self.jurisdiction)
+        except ValidationError as exc:
+            raise ValidationError({"jurisdiction": exc.messages}) from None
         if self.unit and self.amount:
             try:
                 engine.validate_rule(self.as_spec())

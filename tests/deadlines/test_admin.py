@@ -47,6 +47,10 @@ def test_admin_refuses_an_impossible_rule(staff, client):
         "code": "Bad Code", "name": "x", "jurisdiction": "RU", "unit": "months", "amount": "0",
         "start": "next_day", "legal_basis": "x"})
     assert r.status_code == 200 and not DeadlineRule.objects.filter(name="x").exists()
+    r = client.post("/admin/deadlines/deadlinerule/add/", {
+        "code": "zz-rule", "name": "x", "jurisdiction": "ZZ", "unit": "months", "amount": "1",
+        "start": "next_day", "legal_basis": "x"})
+    assert r.status_code == 200 and not DeadlineRule.objects.filter(code="zz-rule").exists()
 
 
 def test_deadline_admin_is_filtered_through_the_permission_path(staff, client, cast):

@@ -234,3 +234,16 @@ def test_seeded_rules_match_the_engine_builtins():
 
     for spec in BUILTIN_RULES:
         assert DeadlineRule.objects.get(code=spec.code).as_spec() == spec, spec.code
+
+
+def test_explanation_follows_the_active_language():
+    """A Russian-speaking lawyer reads the holidays' Russian names (the period texts come from the catalogue)."""
+    from django.utils import translation
+
+    with translation.override("ru"):
+        result = compute(RULES["ru-cpc-appeal"], D("2024-11-29"))
+    roll = next(s for s in result.steps if s["step"] == "roll_forward")
+    reasons = {s["date"]: s["reason"] for s in roll["skipped"]}
+    assert "Новогодние каникулы" in reasons["2025-01-01"]
+    assert "28.12.2024" in reasons["2024-12-30"]  # the transferred day off names its source
+    assert result.due_date == D("2025-01-09")
