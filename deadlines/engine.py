@@ -369,6 +369,7 @@ BUILTIN_RULES: tuple[RuleSpec, ...] = (
              roll_forward=False,
              legal_basis="ECHR art. 35(1) as amended by Protocol No. 15 (in force 1 August 2021; four months for "
                          "final decisions from 1 February 2022)",
-             counting_basis=ECHR_COUNTING, trigger_label="the final domestic decision",
+             counting_basis=ECHR_COUNTING,
+             trigger_label="the final domestic decision (the day it was served, if not given in public)",
              valid_from=dt.date(2022, 2, 1)),
 )

@@ -117,7 +117,7 @@ RULES = [{'code': 'ru-cpc-appeal',
   'counting_basis': 'ECHR Practical Guide on Admissibility: counting starts the day after the final decision; four '
                     'calendar months; no extension when the last day is a weekend or holiday (Sabri Güneş v. Turkey '
                     '[GC], no. 27396/06)',
-  'trigger_label': 'the final domestic decision',
+  'trigger_label': 'the final domestic decision (the day it was served, if not given in public)',
   'valid_from': '2022-02-01',
   'description': 'Four months from the final domestic decision (ECHR art. 35(1) as amended by Protocol No. 15) for '
                  'final decisions taken on or after 1 February 2022; before that, six months. Counting starts the '
