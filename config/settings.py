@@ -22,6 +22,9 @@ DOCKET_MAX_UPLOAD_BYTES = env_int("DOCKET_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1
 # Which search backend serves queries: "whoosh" (default, embedded) or "postgres".
 DOCKET_SEARCH_BACKEND = env_str("DOCKET_SEARCH_BACKEND", "whoosh")
 
+# Seals the custody chain (HMAC of every entry). Keep it stable and secret: rotating it invalidates every seal.
+# Unset, SECRET_KEY is used — then rotating SECRET_KEY would make every custody seal fail verification.
+DOCKET_CUSTODY_KEY = env_str("DOCKET_CUSTODY_KEY", "")
 SECRET_KEY = env_str("SECRET_KEY", "docket-dev-key-change-me-in-production-0123456789abcdef")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
