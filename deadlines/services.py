@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
-from cases.models import Case, CaseMembership, Proceeding, Role
+from cases.models import Case, CaseMembership, Role
 from deadlines import engine
 from deadlines.models import (
     DEFAULT_LEAD_DAYS,
@@ -353,6 +353,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
             if lead is None:
                 continue
             stats["sent"] += _send_one(deadline=deadline, user=user, lead=lead, today=today)
+    logger.info("deadline reminders for %s: %s missed, %s e-mails", today.isoformat(), stats["missed"], stats["sent"])
     return stats
 
 
