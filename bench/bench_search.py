@@ -55,16 +55,18 @@ def make_docs(n: int, rng: random.Random):
     from search.documents import SearchDoc
 
     vocab = synthetic_vocabulary(rng)
-    weights = [1.0 / (i + 1) ** 0.9 for i in range(len(vocab))]  # Zipf-like
+    import itertools
+
+    cum = list(itertools.accumulate(1.0 / (i + 1) ** 0.9 for i in range(len(vocab))))  # Zipf-like
     n_cases = max(1, n // 10)
     types = ["case", "incident", "evidence", "person"]
     docs = []
     for i in range(n):
         type_ = types[i % 4]
         case_id = rng.randrange(n_cases)
-        title = " ".join(rng.choices(vocab, weights, k=rng.randint(3, 7)))
-        body = " ".join(rng.choices(vocab, weights, k=rng.randint(20, 80)))
-        gated = " ".join(rng.choices(vocab, weights, k=rng.randint(0, 200))) if type_ == "evidence" else ""
+        title = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(3, 7)))
+        body = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(20, 80)))
+        gated = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(0, 200))) if type_ == "evidence" else ""
         docs.append(SearchDoc(
             type=type_, id=i + 1, title=title, body=body, gated=gated,
             gate_open=not (type_ == "evidence" and i % 3 == 0) and type_ != "person",

@@ -103,6 +103,43 @@ def compile_query(node, fields) -> wq.Query:
     raise TypeError(f"not a query node: {node!r}")
 
 
+class DocnumQuery(wq.Query):
+    """Matches exactly a set of index-wide document numbers (the caller's allowed documents).
+
+    AND-ed with the text query, whoosh's intersection skips through the text postings to these documents, so
+    a query costs about the size of what the caller may see, not the size of the whole match (a filter would
+    visit every matching document). Adds the same constant to every score, so the order is unchanged."""
+
+    def __init__(self, docnums: set[int], offsets: dict[int, int]):
+        self.docnums = docnums
+        self.offsets = offsets  # id(leaf searcher) -> its first document number
+
+    def __eq__(self, other):
+        return isinstance(other, DocnumQuery) and other.docnums == self.docnums
+
+    def __hash__(self):
+        return hash(("DocnumQuery", len(self.docnums)))
+
+    def __repr__(self):
+        return f"DocnumQuery({len(self.docnums)} documents)"
+
+    def is_leaf(self):
+        return True
+
+    def estimate_size(self, ixreader):
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None):
+        from whoosh.matching import ListMatcher, NullMatcher
+
+        offset = self.offsets.get(id(searcher), 0)
+        end = offset + searcher.reader().doc_count_all()
+        ids = sorted(d - offset for d in self.docnums if offset <= d < end)
+        if not ids:
+            return NullMatcher()
+        return ListMatcher(ids, all_weights=0.0)
+
+
 class WhooshBackend(SearchBackend):
     name = "whoosh"
 
@@ -393,7 +430,10 @@ class WhooshBackend(SearchBackend):
                 allowed = self._allowed(searcher, spec, gated)
                 if allowed is not None and not allowed:
                     return []
-                results = searcher.search(q, filter=allowed, limit=spec.limit)
+                if allowed is not None:
+                    offsets = {id(sub): offset for sub, offset in searcher.leaf_searchers()}
+                    q = wq.And([q, DocnumQuery(allowed, offsets)])
+                results = searcher.search(q, limit=spec.limit)
                 hits = []
                 for r in results:
                     type_, _, pk = r["key"].partition(":")
