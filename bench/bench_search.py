@@ -114,6 +114,8 @@ def main() -> None:
     parser.add_argument("--per-object-sample", type=int, default=300,
                         help="objects written one commit each, to time the after-commit path")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backend", choices=["whoosh", "postgres"], default="whoosh",
+                        help="postgres: also needs DATABASE_URL (a scratch database; its search table is emptied)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="docket-bench-search-"))
@@ -128,6 +130,8 @@ def main() -> None:
     from search.backends.whoosh_backend import INDEX_NAME, WhooshBackend, doc_fields, schema
 
     rng = random.Random(args.seed)
+    if args.backend == "postgres":
+        return bench_postgres(args, rng)
     try:
         t0 = time.perf_counter()
         docs, vocab, n_cases = make_docs(args.n, rng)
@@ -191,6 +195,54 @@ def main() -> None:
         print("query  p50 by kind: " + ", ".join(f"{k} {statistics.median(v):.1f} ms" for k, v in by_kind.items()))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_queries(backend, docs, n_cases, vocab, rng, count: int) -> None:
+    from search.backends.base import QuerySpec, Scope
+
+    visible_cases = rng.sample(range(n_cases), max(1, n_cases // 10))
+    scope = Scope(
+        visible=frozenset(f"c{c}" for c in visible_cases) | {"u1"},
+        gated={"evidence": frozenset(f"c{c}" for c in visible_cases[: len(visible_cases) // 2]),
+               "person": frozenset(f"c{c}" for c in visible_cases[: len(visible_cases) // 2])},
+    )
+    visible_docs = sum(1 for d in docs if d.acl & scope.visible)
+    qs = queries(rng, vocab, count)
+    backend.query(QuerySpec(node=qs[0][1], scope=scope))
+    times, hits_total = [], 0
+    for _q, node in qs:
+        t0 = time.perf_counter()
+        hits = backend.query(QuerySpec(node=node, scope=scope, limit=1000))
+        times.append((time.perf_counter() - t0) * 1000)
+        hits_total += len(hits)
+    print(f"query  user sees {len(visible_cases):,} of {n_cases:,} cases = {visible_docs:,} of {len(docs):,} "
+          f"objects; {len(qs)} queries, {hits_total / len(qs):.0f} hits on average (capped at 1000)")
+    print(f"query  p50 {statistics.median(times):7.1f} ms   p95 {percentile(times, 0.95):7.1f} ms   "
+          f"max {max(times):7.1f} ms")
+
+
+def bench_postgres(args, rng) -> None:
+    """The PostgreSQL backend: batch upserts, then the same queries (the search table is emptied first)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("--backend postgres needs DATABASE_URL pointing at a scratch PostgreSQL database")
+    call_command("migrate", "search", verbosity=0)
+    from search.backends.postgres_backend import PostgresBackend
+
+    docs, vocab, n_cases = make_docs(args.n, rng)
+    backend = PostgresBackend()
+    backend.clear()
+    t0 = time.perf_counter()
+    for start in range(0, len(docs), 1000):
+        backend.index(docs[start:start + 1000])
+    rate = len(docs) / (time.perf_counter() - t0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")
+    print(f"build  postgres, batches of 1000: {rate:10,.0f} docs/s")
+    run_queries(backend, docs, n_cases, vocab, rng, args.queries)
+    backend.clear()
 
 
 if __name__ == "__main__":

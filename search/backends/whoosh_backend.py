@@ -342,7 +342,15 @@ class WhooshBackend(SearchBackend):
                 except Exception:  # pragma: no cover - closing a searcher of a deleted index
                     pass
             searcher = ix.searcher()
+        cache.pop(key, None)
         cache[key] = (ix, searcher)
+        while len(cache) > 4:  # the folder moved (tests, settings): close searchers of old folders
+            _old_key, (_ix, old) = next(iter(cache.items()))
+            cache.pop(_old_key)
+            try:
+                old.close()
+            except Exception:  # pragma: no cover
+                pass
         return searcher
 
     def _forget_searcher(self) -> None:

@@ -84,3 +84,14 @@ def test_an_updated_document_is_not_found_in_its_old_version(tmp_path):
     backend.remove(["evidence:1"])
     everyone = QuerySpec(node=text.parse_query("тайнаяфраза"), scope=Scope(everything=True))
     assert backend.query(everyone) == []
+
+
+def test_the_searcher_is_kept_open_until_the_index_changes(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    backend.clear()
+    backend.index([SearchDoc(type="case", id=1, title="a", acl={"c1"})])
+    first = backend._searcher()
+    assert WhooshBackend(tmp_path / "index")._searcher() is first  # another request, same thread: same searcher
+    backend.index([SearchDoc(type="case", id=2, title="b", acl={"c1"})])
+    second = backend._searcher()
+    assert second is not first and second.doc_count() == 2
