@@ -50,6 +50,26 @@ def _save(obj: models.Model, *, user, exclude: Iterable[str] = ()) -> None:
     obj.save()
 
 
+def _to_trash(obj: models.Model, *, user) -> bool:
+    """Move a Case or Incident to the trash; False if it was there already."""
+    if obj.deleted_at is not None:
+        return False
+    obj.deleted_at = timezone.now()
+    obj.deleted_by = user
+    _save(obj, user=user)
+    return True
+
+
+def _from_trash(obj: models.Model, *, user) -> bool:
+    """Bring a Case or Incident back from the trash; False if it was not there."""
+    if obj.deleted_at is None:
+        return False
+    obj.deleted_at = None
+    obj.deleted_by = None
+    _save(obj, user=user)
+    return True
+
+
 # --- Cases ---------------------------------------------------------------------------------------------------
 @transaction.atomic
 def case_create(*, user, title: str, **fields: Any) -> Case:
@@ -73,20 +93,14 @@ def case_update(*, user, case: Case, data: Mapping[str, Any]) -> Case:
 
 @transaction.atomic
 def case_trash(*, user, case: Case) -> Case:
-    if case.deleted_at is None:
-        case.deleted_at = timezone.now()
-        case.deleted_by = user
-        _save(case, user=user)
+    if _to_trash(case, user=user):
         indexing.case_access_changed_on_commit(case)
     return case
 
 
 @transaction.atomic
 def case_restore(*, user, case: Case) -> Case:
-    if case.deleted_at is not None:
-        case.deleted_at = None
-        case.deleted_by = None
-        _save(case, user=user)
+    if _from_trash(case, user=user):
         indexing.case_access_changed_on_commit(case)
     return case
 
@@ -255,20 +269,14 @@ def incident_update(*, user, incident: Incident, data: Mapping[str, Any],
 
 @transaction.atomic
 def incident_trash(*, user, incident: Incident) -> Incident:
-    if incident.deleted_at is None:
-        incident.deleted_at = timezone.now()
-        incident.deleted_by = user
-        _save(incident, user=user)
+    if _to_trash(incident, user=user):
         indexing.index_on_commit(incident)
     return incident
 
 
 @transaction.atomic
 def incident_restore(*, user, incident: Incident) -> Incident:
-    if incident.deleted_at is not None:
-        incident.deleted_at = None
-        incident.deleted_by = None
-        _save(incident, user=user)
+    if _from_trash(incident, user=user):
         indexing.index_on_commit(incident)
     return incident
 
