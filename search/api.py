@@ -23,7 +23,12 @@ _RESULT_FIELDS = lambda: (  # noqa: E731 - fresh field instances for each use
 
 
 class SearchView(APIView):
-    """Full-text search over what the caller may view (cases, incidents, evidence, persons)."""
+    """Full-text search over what the caller may view (cases, incidents, evidence, persons).
+
+    A missing or empty ``q`` (or one with nothing to search for, such as ``*``) is a 400 with a message, like any
+    malformed parameter. ``count`` counts the visible matches among the best 1000. The snippet is HTML: the
+    text is escaped and the matched words are wrapped in ``<mark>``. A restricted item's file text is searched
+    and shown only to those who may download it; a person's real name only to those who may see identities."""
 
     @extend_schema(
         operation_id="search",

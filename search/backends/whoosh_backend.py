@@ -52,6 +52,9 @@ def schema() -> Schema:
         gate=ID(),
         alive=ID(),
         acl=KEYWORD(),
+        # The access tokens again, marked with what they open: "o:<token>" on a document without gated text
+        # (or whose gated text every viewer may read), "g<type>:<token>" on one whose gated text is closed.
+        gacl=KEYWORD(),
         category=ID(),
         status=ID(),
         date=DATETIME(),
@@ -63,6 +66,7 @@ def doc_fields(doc: SearchDoc) -> dict:
         "key": doc.key, "type": doc.type, "title": doc.title or "", "body": doc.body or "",
         "gated": doc.gated or "", "gate": "open" if doc.gate_open else "closed", "alive": "1" if doc.alive else "0",
         "acl": " ".join(sorted(doc.acl)), "category": doc.category or "-", "status": doc.status or "-",
+        "gacl": " ".join(sorted((("o:" if doc.gate_open else f"g{doc.type}:") + t) for t in doc.acl)),
     }
     if doc.date is not None:
         fields["date"] = doc.date
@@ -210,6 +214,9 @@ class WhooshBackend(SearchBackend):
             try:
                 ix = windex.open_dir(key, indexname=INDEX_NAME)
                 ix.doc_count()  # reads the segment list: fails on a damaged table of contents
+                if set(ix.schema.names()) != set(schema().names()):
+                    logger.warning("search index at %s has an older schema; rebuilding it", key)
+                    ix = None
             except EmptyIndexError:
                 ix = None
             except Exception:  # a damaged index: whatever whoosh raises, start again from the database
@@ -377,6 +384,8 @@ class WhooshBackend(SearchBackend):
                 list(s.lexicon("key"))[:1]
         except Exception as exc:
             return [f"index in {self.path} cannot be read: {exc.__class__.__name__}: {exc}"]
+        if set(ix.schema.names()) != set(schema().names()):
+            return [f"index in {self.path} has an older schema"]
         return []
 
     def _allowed(self, searcher, spec: QuerySpec, gated: bool) -> set[int] | None:
@@ -395,16 +404,18 @@ class WhooshBackend(SearchBackend):
         allowed: set[int] | None = None
         scope = spec.scope
         if not scope.everything:
-            allowed = docs(wq.Or([wq.Term("acl", t) for t in sorted(scope.visible)])) if scope.visible else set()
+            visible_key = (id(searcher), "visible", id(scope))
+            if visible_key not in memo:
+                memo[visible_key] = docs(wq.Or([wq.Term("acl", t) for t in sorted(scope.visible)])) \
+                    if scope.visible else set()
+            allowed = memo[visible_key]
             if gated and allowed:
-                closed = docs(wq.Term("gate", "closed")) & allowed
-                if closed:
-                    opened: set[int] = set()
-                    for type_, tokens in sorted(scope.gated.items()):
-                        if tokens:
-                            opened |= docs(wq.And([wq.Term("type", type_),
-                                                   wq.Or([wq.Term("acl", t) for t in sorted(tokens)])]))
-                    allowed -= closed - opened
+                # Visible documents whose gated text is open to all their viewers, plus those whose gated text
+                # this caller may (probably) read: postings of the caller's own tokens only.
+                terms = [wq.Term("gacl", "o:" + t) for t in sorted(scope.visible)]
+                for type_, tokens in sorted(scope.gated.items()):
+                    terms += [wq.Term("gacl", f"g{type_}:{t}") for t in sorted(tokens)]
+                allowed = allowed & docs(wq.Or(terms))
         filters: list[wq.Query] = []
         if spec.types:
             filters.append(wq.Or([wq.Term("type", t) for t in spec.types]))
