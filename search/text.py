@@ -275,12 +275,15 @@ def positive_terms(node, negated: bool = False, out: TermSet | None = None) -> T
 
 
 # --- Highlighting --------------------------------------------------------------------------------------------
+MAX_HIGHLIGHT_CHARS = 1_000_000  # a snippet is looked for in the first million characters of a text
+
+
 def highlight(text: str, terms: TermSet, width: int = 240) -> tuple[str, bool]:
     """An HTML-safe snippet of ``text`` around the best cluster of matching words, matches in ``<mark>``.
 
     Everything from ``text`` is escaped; the only markup in the result is the ``<mark>`` tags added here.
     Returns (html, whether anything matched)."""
-    text = text or ""
+    text = (text or "")[:MAX_HIGHLIGHT_CHARS]
     hits = [m for m in WORD_RE.finditer(text) if len(m.group()) <= MAX_WORD and terms.matches(m.group())]
     if not hits:
         chunk = text[:width]
