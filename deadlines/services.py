@@ -179,7 +179,7 @@ def deadline_update(*, user, deadline: Deadline, data: Mapping[str, Any]) -> Dea
     """Change a deadline. A new rule or trigger recomputes the due date (both versions stay in its history)."""
     # Work on the row as it is now (locked where the database can), not on the caller's possibly stale copy;
     # the caller's object is left untouched if anything is refused.
-    current = Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
+    current = Deadline.objects.select_for_update(of=("self",)).select_related("rule").get(pk=deadline.pk)
     data = _normalise(data, current.rule)
     if "rule" in data and data["rule"] is None and "trigger_date" not in data:
         data["trigger_date"] = None  # clearing the rule turns the deadline into a date set by hand
