@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from evidence.models import CaseExhibit, CustodyEvent, EvidenceItem
+from evidence.models import CaseExhibit, CustodyEvent, CustodyHead, EvidenceItem
 from evidence.permissions import evidence_for
 
 
@@ -68,3 +68,42 @@ class CustodyEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the evidence services; shown here for inspection, never edited."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseExhibit)
+class CaseExhibitAdmin(ReadOnlyAdmin):
+    list_display = ("case", "number", "item", "added_at", "removed_at")
+    list_select_related = ("case", "item")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(item__in=evidence_for(request.user, include_trashed=True).values("pk"))
+
+
+@admin.register(CustodyHead)
+class CustodyHeadAdmin(ReadOnlyAdmin):
+    list_display = ("item", "seq", "entry_hash")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
