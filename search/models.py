@@ -22,10 +22,9 @@ class SearchDocument(models.Model):
     category = models.CharField(_("category"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=16, blank=True)
     date = models.DateTimeField(_("date"), null=True, blank=True)
-    # title (weight A) and public text (B) / the same plus gated text (C) / the access tokens.
+    # title (weight A) and public text (B) / the same plus gated text (C).
     public_vector = SearchVectorField(null=True)
     full_vector = SearchVectorField(null=True)
-    acl_vector = SearchVectorField(null=True)
     indexed_at = models.DateTimeField(_("indexed at"), auto_now=True)
 
     class Meta:
@@ -34,3 +33,18 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SearchAccess(models.Model):
+    """One access token of a document (see ``search.documents``): a plain indexed column, so that "documents
+    with any of the caller's tokens" is an index lookup (a tsquery of a thousand tokens is evaluated row by row).
+    ``gated`` is the token prefixed with what it opens: "o:" (gate open) or "g<type>:" (gate closed)."""
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="access")
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "document"], name="search_access_token_doc")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}:{self.token}"

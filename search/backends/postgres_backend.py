@@ -1,8 +1,9 @@
 """The way up: PostgreSQL full-text search behind the same interface (``DOCKET_SEARCH_BACKEND=postgres``).
 
 Rows of ``search.SearchDocument`` hold tsvectors of text analysed by ``search.text`` (the same Russian/English
-Snowball stemming and ``ё`` folding as the whoosh backend) under the ``simple`` configuration; GIN indexes on
-the vectors and on the access tokens make both matching and the permission pre-filter index scans. Writes are
+Snowball stemming and ``ё`` folding as the whoosh backend) under the ``simple`` configuration, with GIN indexes;
+the access tokens are rows of ``search.SearchAccess`` (a b-tree on the token), so the permission pre-filter is
+an index lookup of the caller's tokens. Writes are
 plain upserts in the database, so concurrent writers need no lock of their own. Needs no entry in
 INSTALLED_APPS (``django.contrib.postgres`` is only imported for its search expressions).
 """
@@ -46,10 +47,6 @@ def tsquery(node) -> str:
     raise TypeError(f"not a query node: {node!r}")
 
 
-def _tokens_query(tokens: Iterable[str]) -> SearchQuery:
-    return SearchQuery(" | ".join(_lexeme(t) for t in sorted(tokens)), config="simple", search_type="raw")
-
-
 def _aware(value):
     if value is None:
         return None
@@ -58,16 +55,15 @@ def _aware(value):
 
 _UPSERT = """
 INSERT INTO {table} (key, type, obj_id, alive, gate_open, acl, category, status, date,
-                     public_vector, full_vector, acl_vector, indexed_at)
+                     public_vector, full_vector, indexed_at)
 SELECT %(key)s, %(type)s, %(obj_id)s, %(alive)s, %(gate_open)s, %(acl)s, %(category)s, %(status)s, %(date)s,
-       v.pub, v.pub || setweight(to_tsvector('simple', %(gated)s), 'C'), to_tsvector('simple', %(acl)s), now()
+       v.pub, v.pub || setweight(to_tsvector('simple', %(gated)s), 'C'), now()
 FROM (SELECT setweight(to_tsvector('simple', %(title)s), 'A') || setweight(to_tsvector('simple', %(body)s), 'B')
       AS pub) AS v
 ON CONFLICT (key) DO UPDATE SET
     type = EXCLUDED.type, obj_id = EXCLUDED.obj_id, alive = EXCLUDED.alive, gate_open = EXCLUDED.gate_open,
     acl = EXCLUDED.acl, category = EXCLUDED.category, status = EXCLUDED.status, date = EXCLUDED.date,
-    public_vector = EXCLUDED.public_vector, full_vector = EXCLUDED.full_vector,
-    acl_vector = EXCLUDED.acl_vector, indexed_at = EXCLUDED.indexed_at
+    public_vector = EXCLUDED.public_vector, full_vector = EXCLUDED.full_vector, indexed_at = EXCLUDED.indexed_at
 """
 
 
@@ -91,16 +87,38 @@ class PostgresBackend(SearchBackend):
 
         return SearchDocument
 
+    @staticmethod
+    def _access():
+        from search.models import SearchAccess
+
+        return SearchAccess
+
+    def _with_tokens(self, tokens: Iterable[str]):
+        """Ids of the documents holding any of ``tokens`` (an index lookup on search_searchaccess)."""
+        return self._access().objects.filter(token__in=sorted(tokens)).values("document_id")
+
     def _table(self) -> str:
         return connection.ops.quote_name(self._model()._meta.db_table)
 
     def index(self, docs: Iterable[SearchDoc]) -> None:
+        docs = list(docs)
         rows = [_row(d) for d in docs]
         if not rows:
             return
         sql = _UPSERT.format(table=self._table())
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        docs = {d.key: d for d in docs}
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            ids = dict(self._model().objects.filter(key__in=list(docs)).values_list("key", "id"))
+            access = self._access()
+            access.objects.filter(document_id__in=list(ids.values())).delete()
+            access.objects.bulk_create([
+                access(document_id=ids[key], token=token)
+                for key, doc in docs.items()
+                for t in sorted(doc.acl)
+                for token in (t, ("o:" if doc.gate_open else f"g{doc.type}:") + t)
+            ], batch_size=2000)
 
     def remove(self, keys: Iterable[str]) -> None:
         keys = list(keys)
@@ -135,7 +153,7 @@ class PostgresBackend(SearchBackend):
         if spec.types:
             qs = qs.filter(type__in=spec.types)
         if spec.case_id is not None:
-            qs = qs.filter(acl_vector=_tokens_query([f"c{spec.case_id}"]))
+            qs = qs.filter(pk__in=self._with_tokens([f"c{spec.case_id}"]))
         if spec.category:
             qs = qs.filter(category=spec.category)
         if spec.status:
@@ -148,13 +166,13 @@ class PostgresBackend(SearchBackend):
         if not scope.everything:
             if not scope.visible:
                 return []
-            qs = qs.filter(acl_vector=_tokens_query(scope.visible))
+            qs = qs.filter(pk__in=self._with_tokens(scope.visible))
             if gated:
-                allowed = Q(gate_open=True)
-                for type_, tokens in scope.gated.items():
-                    if tokens:
-                        allowed |= Q(type=type_, acl_vector=_tokens_query(tokens))
-                qs = qs.filter(allowed)
+                # Visible documents whose gated text is open, or whose gated text the caller may (probably) read.
+                tokens = {"o:" + t for t in scope.visible}
+                for type_, type_tokens in scope.gated.items():
+                    tokens |= {f"g{type_}:{t}" for t in type_tokens}
+                qs = qs.filter(pk__in=self._with_tokens(tokens))
         field = "full_vector" if gated else "public_vector"
         query = SearchQuery(tsquery(spec.node), config="simple", search_type="raw")
         qs = qs.filter(**{field: query}).annotate(rank=SearchRank(F(field), query))
