@@ -234,7 +234,11 @@ class WhooshBackend(SearchBackend):
                 with _registry_lock:
                     _indexes[key] = ix
                 return ix
-            logger.warning("search index at %s is missing or unreadable; rebuilding it from the database", key)
+            first_use = not self.path.exists() or not any(self.path.iterdir())
+            (logger.info if first_use else logger.warning)(
+                "search index at %s is %s; rebuilding it from the database", key,
+                "not there yet" if first_use else "missing or unreadable",
+            )
             self.rebuild()
         with _registry_lock:
             return _indexes[key]

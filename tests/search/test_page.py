@@ -72,3 +72,16 @@ def test_no_inline_script_or_style(lead):
     html.force_login(lead)
     body = html.get("/search/", {"q": "камера"}).content.decode()
     assert "<script>" not in body and "style=" not in body and "<style" not in body
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": '"unclosed'}, {"q": "((("}, {"q": ")))"}, {"q": "NOT"}, {"q": "\x00"}, {"q": "a" * 5000},
+     {"q": "камера", "page": "-1"}, {"q": "камера", "type": "nope"}, {"q": "камера", "case": "1e9"},
+     {"q": "камера", "date_to": "2024-02-30"}, {"q": "кам* OR -(метро"}],
+)
+def test_malformed_input_on_the_page_is_never_a_5xx(lead, params):
+    client = Client()
+    client.force_login(lead)
+    response = client.get("/search/", params)
+    assert response.status_code in (200, 400)
