@@ -103,7 +103,11 @@ def recheck(user, hits: list[Hit]) -> tuple[list[Hit], dict[str, dict[int, objec
     for hit in hits:
         if hit.id not in objects.get(hit.type, {}):
             continue
-        if hit.gated_only and hit.id not in gated.get(hit.type, set()):
-            continue
+        if hit.id not in gated.get(hit.type, set()):
+            if hit.gated_only:
+                continue
+            # Rank it by its public text only: the order must not depend on text the caller may not read.
+            hit.score = hit.public_score if hit.public_score is not None else hit.score
         kept.append(hit)
+    kept.sort(key=lambda h: (-h.score, h.type, -h.id))
     return kept, objects, gated

@@ -38,6 +38,7 @@ class Hit:
     id: int
     score: float
     gated_only: bool = False  # matched only through gated text: the service re-checks that permission
+    public_score: float | None = None  # the score from public text alone (None: not matched there)
 
     @property
     def key(self) -> str:
@@ -86,6 +87,8 @@ class SearchBackend(abc.ABC):
         """Hits visible to ``spec.scope`` (pre-filtered), best first; ``gated_only`` marks those found only
         through gated text. Callers re-check every hit against the database."""
         public = self.search(spec, gated=False)
+        for hit in public:
+            hit.public_score = hit.score
         found = {h.key: h for h in public}
         for hit in self.search(spec, gated=True):
             known = found.get(hit.key)
