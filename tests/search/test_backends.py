@@ -22,7 +22,7 @@ def test_whoosh_and_postgres_agree(settings):
     lead, observer = UserFactory(username="lead"), UserFactory(username="observer")
     case = CaseFactory(lead=lead, title="Камеры распознавания лиц в метро", summary="Иск о камерах")
     add_member(case, observer, "observer")
-    other = CaseFactory(lead=lead, title="Утечка базы", summary="камера; the officer stopped him")
+    CaseFactory(lead=lead, title="Утечка базы", summary="камера; the officer stopped him")
     IncidentFactory(user=lead, cases=[case], title="Задержание", description="камерами в метро")
     IncidentFactory(user=lead, cases=[], title="Утечка черновик", description="камера")
     upload_evidence(lead, "секретныйфайл камерами\n".encode(), "s.txt", case=case.pk, restricted="true")

@@ -1,7 +1,6 @@
 """The query language and the highlighter, without a database."""
 from __future__ import annotations
 
-import html
 
 from hypothesis import given, settings, strategies as st
 
