@@ -8,17 +8,12 @@
 """
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-
 from cases import permissions as cp
 from cases.models import Case
 
 
 def case_for_documents(user, pk) -> Case:
-    case = cp.case_get(user, pk, cp.VIEW_CASE)
-    if cp.GENERATE_DOCUMENTS not in cp.case_perms(user, case):
-        raise PermissionDenied("Your role on this case does not allow generating documents.")
-    return case
+    return cp.case_require(user, pk, cp.GENERATE_DOCUMENTS)
 
 
 def can_generate(user, case: Case) -> bool:
