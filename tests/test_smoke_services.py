@@ -1,6 +1,7 @@
 """The services behind the factories: creator is lead, roles become guardian permissions, history has the actor."""
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from cases import permissions
 from cases.models import Case, Role
@@ -29,7 +30,7 @@ def test_outsider_sees_nothing():
     case = CaseFactory()
     outsider = UserFactory()
     assert not permissions.cases_for(outsider).exists()
-    with pytest.raises(Exception):
+    with pytest.raises(Http404):
         permissions.case_get(outsider, case.pk)
 
 
