@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
-from cases.models import Case, CaseMembership, Role
+from cases.permissions import EDIT_DEADLINES, ROLE_PERMISSIONS
+from cases.models import Case, CaseMembership
 from deadlines import engine
 from deadlines.models import (
     DEFAULT_LEAD_DAYS,
@@ -36,7 +37,10 @@ logger = logging.getLogger("docket")
 EDITABLE_FIELDS = (
     "title", "kind", "due_date", "due_time", "rule", "trigger_date", "status", "responsible", "notes", "proceeding",
 )
-REMINDER_ROLES = (Role.LEAD, Role.LAWYER)
+# Reminders go to the roles that answer for deadlines: those the role table lets edit them (lead, lawyer).
+REMINDER_ROLES = tuple(
+    role for role, granted in ROLE_PERMISSIONS.items() if EDIT_DEADLINES in granted
+)
 MISSED_NOTICE_DAYS = 7  # a deadline missed longer ago than this gets no notice (e.g. history imported late)
 
 
