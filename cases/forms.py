@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +21,12 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
+def apply_service_errors(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
+    """Show a service's refusal on the form: a ValidationError on the field it names when the form has it, else on
+    top; a PermissionDenied (e.g. a link the rules refuse) on top, and nothing was written."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error) or _("You may not do this."))
+    elif hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
     else:

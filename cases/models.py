@@ -78,6 +78,7 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         permissions = [
             ("manage_members", "Can manage the members of the case"),
+            ("move_out", "Can move records out of the case into another case or incident"),
             ("view_privileged", "Can see privileged notes"),
             ("view_identities", "Can see the identities of persons"),
             ("edit_incidents", "Can add and edit incidents, persons and parties"),
@@ -270,6 +271,12 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("logged by"),
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("owner"),
+        help_text=_("Who holds the incident while it is linked to no case: whoever logged it, or whoever took it "
+                    "off its last case."),
+    )
     deleted_at = models.DateTimeField(_("moved to trash at"), null=True, blank=True, db_index=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -285,6 +292,7 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         permissions = [
             ("view_incident_identities", "Can see the identities of persons in an unlinked incident"),
+            ("move_incident", "Can link the incident to cases, share it, or move it out of its cases"),
         ]
 
     def __str__(self) -> str:
@@ -296,6 +304,36 @@ class Incident(models.Model):
     @property
     def is_trashed(self) -> bool:
         return self.deleted_at is not None
+
+
+class IncidentShare(models.Model):
+    """An unlinked incident shared by its owner with another user (view, or view and edit its fields).
+
+    The guardian rows that grant the access are derived from the owner and these rows by
+    ``cases.permissions.incident_access_sync``; a share only takes effect while the incident is linked to no case,
+    and is dropped when the incident changes hands."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="shares", verbose_name=_("incident"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incident_shares", verbose_name=_("user")
+    )
+    can_edit = models.BooleanField(_("may edit"), default=False)
+    created_at = models.DateTimeField(_("shared at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("shared by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "user__username"]
+        verbose_name = _("incident share")
+        verbose_name_plural = _("incident shares")
+        constraints = [models.UniqueConstraint(fields=["incident", "user"], name="unique_incident_share")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} → {self.user}"
 
 
 class IncidentPerson(models.Model):

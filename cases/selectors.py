@@ -98,6 +98,9 @@ def incident_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet
     if filters.get("category"):
         qs = qs.filter(category=filters["category"])
     if filters.get("case"):
+        # A case the user may not view answers exactly as a case that does not exist: nothing.
+        if not permissions.cases_for(user).filter(pk=filters["case"]).exists():
+            return Incident.objects.none()
         qs = qs.filter(cases__pk=filters["case"])
     if filters.get("occurred_from"):
         qs = qs.filter(occurred_at__date__gte=filters["occurred_from"])

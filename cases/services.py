@@ -1,8 +1,10 @@
 """Writes for cases, membership, proceedings, parties, persons and incidents.
 
-Callers (pages, API, commands) decide *whether* the actor may act through ``cases.permissions`` and then call one
-of these functions, which validate, write, record history with the actor, and schedule re-indexing on commit.
-Invalid input raises ``django.core.exceptions.ValidationError`` before anything is written.
+Each service checks its own preconditions first — who may do it, on which objects, in which state — through
+``cases.permissions`` (``Http404`` when the object is hidden from the actor, ``PermissionDenied`` when it is visible
+but the actor may not do this), then validates, writes, records history with the actor, and schedules re-indexing
+on commit. So a page, the API, a command and a task get the same answer. Invalid input raises
+``django.core.exceptions.ValidationError`` before anything is written. The rules are those of docs/access-model.md.
 """
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
-from cases.models import Case, CaseMembership, Incident, IncidentPerson, Party, Person, Proceeding, Role
+from cases.models import Case, CaseMembership, Incident, IncidentPerson, IncidentShare, Party, Person, Proceeding, Role
 from search import indexing
 
 User = get_user_model()
@@ -71,9 +73,20 @@ def _from_trash(obj: models.Model, *, user) -> bool:
 
 
 # --- Cases ---------------------------------------------------------------------------------------------------
+def _require_active(user) -> None:
+    if not permissions._active(user):
+        raise PermissionDenied("Sign in first.")
+
+
+def _case(user, case: Case, perm: str, *, include_trashed: bool = False) -> Case:
+    """Re-check ``perm`` on ``case`` for ``user`` (404 hidden, 403 visible but not allowed); the fresh row."""
+    return permissions.case_require(user, case.pk, perm, include_trashed=include_trashed)
+
+
 @transaction.atomic
 def case_create(*, user, title: str, **fields: Any) -> Case:
     """Create a case; its creator becomes its lead."""
+    _require_active(user)
     case = Case(created_by=user)
     _assign(case, {"title": title, **fields}, CASE_FIELDS)
     _save(case, user=user)
@@ -84,6 +97,10 @@ def case_create(*, user, title: str, **fields: Any) -> Case:
 
 @transaction.atomic
 def case_update(*, user, case: Case, data: Mapping[str, Any]) -> Case:
+    """Change a case's fields (``change_case``); privileged notes only by those who may read them."""
+    _case(user, case, permissions.CHANGE_CASE)
+    if "privileged_notes" in data and not permissions.has_case_perm(user, case, permissions.VIEW_PRIVILEGED):
+        raise PermissionDenied("Your role may not read or write privileged notes.")
     changed = _assign(case, data, CASE_FIELDS)
     if changed:
         _save(case, user=user)
@@ -93,6 +110,8 @@ def case_update(*, user, case: Case, data: Mapping[str, Any]) -> Case:
 
 @transaction.atomic
 def case_trash(*, user, case: Case) -> Case:
+    """Move a case to the trash (lead). Nobody reaches anything through it until it is restored."""
+    _case(user, case, permissions.DELETE_CASE, include_trashed=True)
     if _to_trash(case, user=user):
         indexing.case_access_changed_on_commit(case)
     return case
@@ -100,6 +119,9 @@ def case_trash(*, user, case: Case) -> Case:
 
 @transaction.atomic
 def case_restore(*, user, case: Case) -> Case:
+    _case(user, case, permissions.DELETE_CASE, include_trashed=True)
+    if case.deleted_at is None:
+        raise ValidationError(_("This case is not in the trash."))
     if _from_trash(case, user=user):
         indexing.case_access_changed_on_commit(case)
     return case
@@ -107,10 +129,19 @@ def case_restore(*, user, case: Case) -> Case:
 
 @transaction.atomic
 def case_purge(*, user, case: Case) -> None:
-    """Delete a trashed case for good. Its history keeps a deletion record naming ``user``."""
+    """Delete a trashed case for good (lead). Its history keeps a deletion record naming ``user``.
+
+    An incident linked to no other case becomes unlinked and lands with ``user`` (docs/access-model.md): nobody
+    regains an incident because its case went away."""
+    _case(user, case, permissions.DELETE_CASE, include_trashed=True)
     if case.deleted_at is None:
         raise ValidationError(_("Only a case in the trash can be purged. Move it to the trash first."))
     incidents = list(case.incidents.all())
+    for incident in incidents:
+        incident._history_user = user
+        incident.cases.remove(case)  # with history, before the cascade would drop the link silently
+        if not permissions.incident_is_linked(incident):
+            _incident_change_hands(incident, user=user)
     indexing.remove_on_commit(case)
     for related in (*case.proceedings.all(), *case.parties.all(), *case.memberships.all()):
         related._history_user = user
@@ -138,7 +169,8 @@ def _leads_left_after(case: Case, user) -> int:
 
 @transaction.atomic
 def member_set(*, actor, case: Case, user, role: str) -> CaseMembership:
-    """Add ``user`` to ``case`` with ``role``, or change their role. A case always keeps at least one lead."""
+    """Add ``user`` to ``case`` with ``role``, or change their role (lead). A case always keeps at least one lead."""
+    _case(actor, case, permissions.MANAGE_MEMBERS)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s. Choose one of: %(roles)s.") % {
             "role": role, "roles": ", ".join(Role.values)}})
@@ -155,6 +187,8 @@ def member_set(*, actor, case: Case, user, role: str) -> CaseMembership:
 
 @transaction.atomic
 def member_remove(*, actor, case: Case, user) -> None:
+    """Take a member off the case (lead): they lose everything they had through it at once."""
+    _case(actor, case, permissions.MANAGE_MEMBERS)
     Case.objects.select_for_update().filter(pk=case.pk).first()
     membership = CaseMembership.objects.filter(case=case, user=user).first()
     if membership is None:
@@ -170,6 +204,7 @@ def member_remove(*, actor, case: Case, user) -> None:
 # --- Proceedings and parties ---------------------------------------------------------------------------------
 @transaction.atomic
 def proceeding_create(*, user, case: Case, **fields: Any) -> Proceeding:
+    _case(user, case, permissions.CHANGE_CASE)
     proceeding = Proceeding(case=case)
     _assign(proceeding, fields, PROCEEDING_FIELDS)
     _save(proceeding, user=user)
@@ -178,6 +213,7 @@ def proceeding_create(*, user, case: Case, **fields: Any) -> Proceeding:
 
 @transaction.atomic
 def proceeding_update(*, user, proceeding: Proceeding, data: Mapping[str, Any]) -> Proceeding:
+    permissions.case_require(user, proceeding.case_id, permissions.CHANGE_CASE)
     if _assign(proceeding, data, PROCEEDING_FIELDS):
         _save(proceeding, user=user)
     return proceeding
@@ -185,12 +221,18 @@ def proceeding_update(*, user, proceeding: Proceeding, data: Mapping[str, Any]) 
 
 @transaction.atomic
 def proceeding_delete(*, user, proceeding: Proceeding) -> None:
+    permissions.case_require(user, proceeding.case_id, permissions.CHANGE_CASE)
     proceeding._history_user = user
     proceeding.delete()
 
 
 @transaction.atomic
 def party_create(*, user, case: Case, **fields: Any) -> Party:
+    """Add a party to a case (``change_case``). A person is linked only under the rules of
+    ``permissions.person_link_check`` (no transitive grants)."""
+    _case(user, case, permissions.CHANGE_CASE)
+    if fields.get("person") is not None:
+        permissions.person_link_check(user, fields["person"], case=case)
     party = Party(case=case)
     _assign(party, fields, PARTY_FIELDS)
     _save(party, user=user)
@@ -201,6 +243,10 @@ def party_create(*, user, case: Case, **fields: Any) -> Party:
 
 @transaction.atomic
 def party_update(*, user, party: Party, data: Mapping[str, Any]) -> Party:
+    permissions.case_require(user, party.case_id, permissions.CHANGE_CASE)
+    new_person = data.get("person")
+    if new_person is not None and new_person.pk != party.person_id:
+        permissions.person_link_check(user, new_person, case=party.case)
     if _assign(party, data, PARTY_FIELDS):
         _save(party, user=user)
     return party
@@ -208,6 +254,7 @@ def party_update(*, user, party: Party, data: Mapping[str, Any]) -> Party:
 
 @transaction.atomic
 def party_delete(*, user, party: Party) -> None:
+    permissions.case_require(user, party.case_id, permissions.CHANGE_CASE)
     person = party.person
     party._history_user = user
     party.delete()
@@ -218,6 +265,7 @@ def party_delete(*, user, party: Party) -> None:
 # --- Persons -------------------------------------------------------------------------------------------------
 @transaction.atomic
 def person_create(*, user, pseudonym: str, **fields: Any) -> Person:
+    _require_active(user)
     person = Person(created_by=user)
     _assign(person, {"pseudonym": pseudonym, **fields}, PERSON_FIELDS)
     _save(person, user=user)
@@ -227,6 +275,10 @@ def person_create(*, user, pseudonym: str, **fields: Any) -> Person:
 
 @transaction.atomic
 def person_update(*, user, person: Person, data: Mapping[str, Any]) -> Person:
+    """Edit a person (see ``permissions.persons_editable_by``); identity fields only by those who may read them."""
+    permissions.person_require(user, person.pk, permissions.PERSON_EDIT)
+    if set(data) & set(Person.IDENTITY_FIELDS):
+        permissions.person_require(user, person.pk, permissions.PERSON_IDENTITY)
     if _assign(person, data, PERSON_FIELDS):
         _save(person, user=user)
         indexing.index_on_commit(person)
@@ -234,14 +286,44 @@ def person_update(*, user, person: Person, data: Mapping[str, Any]) -> Person:
 
 
 # --- Incidents -----------------------------------------------------------------------------------------------
+def _incident(user, incident: Incident, perm: str, *, include_trashed: bool = False) -> Incident:
+    return permissions.incident_require(user, incident.pk, perm, include_trashed=include_trashed)
+
+
+def _cases_to_link(user, cases: Iterable[Case]) -> list[Case]:
+    """The cases, each one the user may add incidents to; else a ValidationError (same for hidden and missing)."""
+    found = []
+    for case in cases:
+        pk = permissions.parse_id(getattr(case, "pk", case))
+        live = permissions.cases_for(user, permissions.EDIT_INCIDENTS).filter(pk=pk).first() if pk else None
+        if live is None:
+            raise ValidationError({"cases": _("No case you may add incidents to has id %(id)s.") % {
+                "id": getattr(case, "pk", case)}})
+        found.append(live)
+    return found
+
+
+def _incident_change_hands(incident: Incident, *, user) -> None:
+    """The incident just lost its last case link: it lands with ``user`` as its owner, and every earlier direct
+    grant (the previous owner's, every share) is dropped, so nobody regains it because its case went away."""
+    for share in IncidentShare.objects.filter(incident=incident):
+        share._history_user = user
+        share.delete()
+    if incident.owner_id != getattr(user, "pk", None):
+        incident.owner = user
+        _save(incident, user=user)
+    permissions.incident_access_sync(incident)
+
+
 @transaction.atomic
 def incident_create(*, user, title: str, occurred_at, cases: Iterable[Case] = (), **fields: Any) -> Incident:
-    """Log an incident. ``cases`` must already be checked: the caller holds EDIT_INCIDENTS on each."""
-    incident = Incident(created_by=user)
+    """Log an incident, linked to ``cases`` (each needs ``edit_incidents``) or to none (then its logger owns it)."""
+    _require_active(user)
+    cases = _cases_to_link(user, cases)
+    incident = Incident(created_by=user, owner=user)
     _assign(incident, {"title": title, "occurred_at": occurred_at, **fields}, INCIDENT_FIELDS)
     _save(incident, user=user)
-    permissions.incident_direct_grant(incident=incident, user=user, perms=permissions.CREATOR_INCIDENT_PERMS)
-    cases = list(cases)
+    permissions.incident_access_sync(incident)
     if cases:
         incident._history_user = user
         incident.cases.set(cases)
@@ -249,18 +331,43 @@ def incident_create(*, user, title: str, occurred_at, cases: Iterable[Case] = ()
     return incident
 
 
+def _cases_change_check(user, incident: Incident, old: set[int], new: set[int]) -> None:
+    """The rules for changing an incident's cases (docs/access-model.md): ``edit_incidents`` on every case added
+    or removed; adding a case moves the incident out of where it is (``move_incident``); taking it off its last
+    case too (the actor becomes its owner)."""
+    added, removed = new - old, old - new
+    editable = set(permissions.cases_for(user, permissions.EDIT_INCIDENTS).filter(pk__in=added | removed)
+                   .values_list("pk", flat=True))
+    if (added | removed) - editable:
+        raise ValidationError({"cases": _("No case you may add incidents to has id %(id)s.") % {
+            "id": min((added | removed) - editable)}})
+    if (added or not new) and not permissions.incident_movable(user, incident):
+        if added:
+            raise PermissionDenied("Only a lead of one of its cases, or its owner while it is linked to no case, "
+                                   "may link this incident to another case.")
+        raise PermissionDenied("Only a lead of its case may take this incident off its last case.")
+
+
 @transaction.atomic
 def incident_update(*, user, incident: Incident, data: Mapping[str, Any],
                     cases: Iterable[Case] | None = None) -> Incident:
-    """Change fields and, if ``cases`` is given, the set of linked cases (already permission-checked)."""
+    """Change fields (``change_incident``) and, if ``cases`` is given, the set of linked cases (see
+    ``_cases_change_check``). Links to cases the user may not edit must be passed through unchanged."""
+    _incident(user, incident, permissions.CHANGE_INCIDENT)
+    if cases is not None:
+        wanted = {permissions.parse_id(getattr(c, "pk", c)) for c in cases}
+        old = set(incident.cases.values_list("pk", flat=True))
+        if None in wanted:
+            raise ValidationError({"cases": _("A case id must be a positive whole number.")})
+        if wanted != old:
+            _cases_change_check(user, incident, old, wanted)
     if _assign(incident, data, INCIDENT_FIELDS):
         _save(incident, user=user)
-    if cases is not None:
-        new = {c.pk for c in cases}
-        old = set(incident.cases.values_list("pk", flat=True))
-        if new != old:
-            incident._history_user = user
-            incident.cases.set(list(cases))
+    if cases is not None and wanted != old:
+        incident._history_user = user
+        incident.cases.set(list(Case.objects.filter(pk__in=wanted)))
+        if not wanted:
+            _incident_change_hands(incident, user=user)
     indexing.index_on_commit(incident)
     for involvement in incident.involvements.select_related("person"):
         indexing.index_on_commit(involvement.person)
@@ -269,6 +376,7 @@ def incident_update(*, user, incident: Incident, data: Mapping[str, Any],
 
 @transaction.atomic
 def incident_trash(*, user, incident: Incident) -> Incident:
+    _incident(user, incident, permissions.DELETE_INCIDENT, include_trashed=True)
     if _to_trash(incident, user=user):
         indexing.index_on_commit(incident)
     return incident
@@ -276,6 +384,9 @@ def incident_trash(*, user, incident: Incident) -> Incident:
 
 @transaction.atomic
 def incident_restore(*, user, incident: Incident) -> Incident:
+    _incident(user, incident, permissions.DELETE_INCIDENT, include_trashed=True)
+    if incident.deleted_at is None:
+        raise ValidationError(_("This incident is not in the trash."))
     if _from_trash(incident, user=user):
         indexing.index_on_commit(incident)
     return incident
@@ -283,36 +394,63 @@ def incident_restore(*, user, incident: Incident) -> Incident:
 
 @transaction.atomic
 def incident_purge(*, user, incident: Incident) -> None:
+    _incident(user, incident, permissions.DELETE_INCIDENT, include_trashed=True)
     if incident.deleted_at is None:
         raise ValidationError(_("Only an incident in the trash can be purged. Move it to the trash first."))
     indexing.remove_on_commit(incident)
-    for involvement in incident.involvements.all():
-        involvement._history_user = user
-        involvement.delete()
+    for related in (*incident.involvements.all(), *incident.shares.all()):
+        related._history_user = user
+        related.delete()
     incident._history_user = user
     incident.delete()
 
 
+def _owner_check(user, incident: Incident) -> None:
+    """Sharing is for the owner of an incident linked to no case."""
+    incident = permissions.incident_require(user, incident.pk, permissions.VIEW_INCIDENT)
+    if permissions.incident_is_linked(incident):
+        raise ValidationError({"detail": _("This incident is linked to a case: its members see it by role.")})
+    if not permissions.incident_movable(user, incident):
+        raise PermissionDenied("Only the owner of an incident may share it.")
+
+
 @transaction.atomic
-def incident_share(*, actor, incident: Incident, user, can_edit: bool = False) -> None:
-    """Share an incident that is linked to no case with another user (a direct guardian grant)."""
-    if user.pk == incident.created_by_id:
-        raise ValidationError({"username": _("The person who logged the incident already has access.")})
-    perms = permissions.SHARED_INCIDENT_EDIT_PERMS if can_edit else permissions.SHARED_INCIDENT_PERMS
-    permissions.incident_direct_grant(incident=incident, user=user, perms=perms)
+def incident_share(*, actor, incident: Incident, user, can_edit: bool = False) -> IncidentShare:
+    """Share an incident that is linked to no case with another user (its owner only); recorded in its history."""
+    _owner_check(actor, incident)
+    if not user.is_active:
+        raise ValidationError({"username": _("This account is deactivated.")})
+    if user.pk == incident.owner_id:
+        raise ValidationError({"username": _("The owner of the incident already has access.")})
+    share = IncidentShare.objects.filter(incident=incident, user=user).first() or IncidentShare(
+        incident=incident, user=user, created_by=actor)
+    if share.pk is None or share.can_edit != bool(can_edit):
+        share.can_edit = bool(can_edit)
+        _save(share, user=actor)
+    permissions.incident_access_sync(incident)
     indexing.index_on_commit(incident)
+    return share
 
 
 @transaction.atomic
 def incident_unshare(*, actor, incident: Incident, user) -> None:
-    if user.pk == incident.created_by_id:
-        raise ValidationError({"username": _("Access of the person who logged the incident cannot be removed.")})
-    permissions.incident_direct_revoke(incident=incident, user=user)
+    _owner_check(actor, incident)
+    if user.pk == incident.owner_id:
+        raise ValidationError({"username": _("The owner's access to the incident cannot be removed.")})
+    share = IncidentShare.objects.filter(incident=incident, user=user).first()
+    if share is None:
+        raise ValidationError({"username": _("The incident is not shared with this user.")})
+    share._history_user = actor
+    share.delete()
+    permissions.incident_access_sync(incident)
     indexing.index_on_commit(incident)
 
 
 @transaction.atomic
 def incident_person_add(*, user, incident: Incident, person: Person, part: str, notes: str = "") -> IncidentPerson:
+    """Record a person in an incident (``change_incident``), under ``permissions.person_link_check``."""
+    incident = _incident(user, incident, permissions.CHANGE_INCIDENT)
+    permissions.person_link_check(user, person, incident=incident)
     if IncidentPerson.objects.filter(incident=incident, person=person, part=part).exists():
         raise ValidationError({"person": _("This person is already recorded in this part.")})
     involvement = IncidentPerson(incident=incident, person=person, part=part, notes=notes)
@@ -323,6 +461,7 @@ def incident_person_add(*, user, incident: Incident, person: Person, part: str, 
 
 @transaction.atomic
 def incident_person_remove(*, user, involvement: IncidentPerson) -> None:
+    permissions.incident_require(user, involvement.incident_id, permissions.CHANGE_INCIDENT)
     person = involvement.person
     involvement._history_user = user
     involvement.delete()

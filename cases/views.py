@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -107,6 +107,13 @@ def _filtered(form, filters: dict, select: Callable[[dict], Any]):
         return select({})
 
 
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one line for a message."""
+    if isinstance(error, PermissionDenied):
+        return str(error) or _("You may not do this.")
+    return " ".join(error.messages)
+
+
 def _unbound_copy(obj):
     """A copy for a model form to validate against, so the service still sees the object as it is stored."""
     return copy.copy(obj)
@@ -193,10 +200,6 @@ def _history_rows(entries: list[dict], *, user) -> list[dict]:
     return rows
 
 
-def _incident_is_linked(incident: Incident) -> bool:
-    return incident.cases.filter(deleted_at__isnull=True).exists()
-
-
 # --- Dashboard -----------------------------------------------------------------------------------------------
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -224,7 +227,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_create(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Case created. You are its lead."))
@@ -277,7 +280,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in form.fields}
         try:
             services.case_update(user=request.user, case=case, data=data)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Case saved."))
@@ -322,8 +325,8 @@ def case_purge(request: HttpRequest, pk: int) -> HttpResponse:
     label = str(case)
     try:
         services.case_purge(user=request.user, case=case)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
     else:
         messages.success(request, _("“%(case)s” was deleted for good.") % {"case": label})
     return redirect("trash")
@@ -342,8 +345,8 @@ def case_members(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 try:
                     services.member_remove(actor=request.user, case=case, user=target.user)
-                except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
+                except (ValidationError, PermissionDenied) as error:
+                    messages.error(request, _error_text(error))
                 else:
                     messages.success(request, _("%(user)s was removed from the case.") % {"user": target.user})
                     return _after_membership_change(request, case)
@@ -353,11 +356,11 @@ def case_members(request: HttpRequest, pk: int) -> HttpResponse:
                 user = form.cleaned_data["user"]
                 try:
                     services.member_set(actor=request.user, case=case, user=user, role=form.cleaned_data["role"])
-                except ValidationError as error:
+                except (ValidationError, PermissionDenied) as error:
                     if action == "add":
                         apply_service_errors(form, error)
                     else:
-                        messages.error(request, " ".join(error.messages))
+                        messages.error(request, _error_text(error))
                 else:
                     messages.success(request, _("%(user)s is now %(role)s on this case.") % {
                         "user": user, "role": dict(MemberForm.base_fields["role"].choices)[form.cleaned_data["role"]]})
@@ -405,7 +408,7 @@ def _model_form_page(request: HttpRequest, *, form, case: Case, template: str, s
         data = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.fields}
         try:
             save(data)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, success)
@@ -459,7 +462,7 @@ def _party_for_change(request: HttpRequest, pk: int) -> tuple[Party, Case]:
 @login_required
 def party_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = perm.case_get(request.user, case_pk, perm.CHANGE_CASE)
-    form = PartyForm(request.POST or None, instance=Party(case=case), persons=perm.persons_for(request.user))
+    form = PartyForm(request.POST or None, instance=Party(case=case), persons=perm.persons_linkable(request.user))
     return _model_form_page(
         request, form=form, case=case, template="cases/party_form.html",
         save=lambda data: services.party_create(user=request.user, case=case, **data),
@@ -470,7 +473,7 @@ def party_create(request: HttpRequest, case_pk: int) -> HttpResponse:
 @login_required
 def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     party, case = _party_for_change(request, pk)
-    form = PartyForm(request.POST or None, instance=_unbound_copy(party), persons=perm.persons_for(request.user))
+    form = PartyForm(request.POST or None, instance=_unbound_copy(party), persons=perm.persons_linkable(request.user))
     return _model_form_page(
         request, form=form, case=case, template="cases/party_form.html",
         save=lambda data: services.party_update(user=request.user, party=party, data=data),
@@ -522,7 +525,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 if incident is not None:
                     services.incident_person_add(user=user, incident=incident, person=person,
                                                  part=context_form.cleaned_data["part"])
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Person “%(p)s” recorded.") % {"p": person.pseudonym})
@@ -549,7 +552,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in form.fields}
         try:
             services.person_update(user=user, person=person, data=data)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Person saved."))
@@ -598,11 +601,11 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and str(request.GET.get("case", "")).isdigit():
         initial["cases"] = list(editable.filter(pk=request.GET["case"]).values_list("pk", flat=True))
     form = IncidentForm(request.POST or None, initial=initial, editable_cases=editable,
-                        persons=perm.persons_for(user))
+                        persons=perm.persons_linkable(user))
     if request.method == "POST" and form.is_valid():
         try:
             incident = _save_incident(request, form, incident=None, kept_cases=[])
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Incident logged."))
@@ -618,8 +621,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     involvements = list(selectors.involvements_of(incident=incident))
     identity_ids = perm.person_identity_ids(user, [i.person_id for i in involvements])
     linked = list(incident.cases.filter(pk__in=perm.cases_for(user).values("pk")).order_by("title"))
-    is_linked = _incident_is_linked(incident)
-    can_share = not is_linked and perm.DELETE_INCIDENT in perms
+    is_linked = perm.incident_is_linked(incident)
+    can_share = not is_linked and perm.MOVE_INCIDENT in perms
     evidence = _slot("evidence.selectors.evidence_list_for_incident", "evidence/_list.html",
                      user=user, incident=incident)
     upload_url = _url_or_none("evidence-upload")
@@ -634,7 +637,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_linked": is_linked,
         "shared_with": perm.incident_shared_with(incident) if can_share else [],
         "share_form": ShareForm() if can_share else None,
-        "person_form": IncidentPersonForm(persons=perm.persons_for(user)) if perm.CHANGE_INCIDENT in perms else None,
+        "person_form": IncidentPersonForm(persons=perm.persons_linkable(user)) if perm.CHANGE_INCIDENT in perms else None,
         "evidence_slot": evidence,
         "upload_url": f"{upload_url}?incident={incident.pk}" if upload_url else None,
     })
@@ -655,7 +658,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _save_incident(request, form, incident=incident, kept_cases=kept)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Incident saved."))
@@ -702,8 +705,8 @@ def incident_purge(request: HttpRequest, pk: int) -> HttpResponse:
     label = str(incident)
     try:
         services.incident_purge(user=request.user, incident=incident)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
     else:
         messages.success(request, _("“%(i)s” was deleted for good.") % {"i": label})
     return redirect("trash")
@@ -723,9 +726,7 @@ def incident_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_share(request: HttpRequest, pk: int) -> HttpResponse:
     """Share an incident linked to no case with another user, or (``action=unshare``) take the access back."""
-    incident = perm.incident_get(request.user, pk, perm.DELETE_INCIDENT)
-    if _incident_is_linked(incident):
-        raise Http404("Only an incident linked to no case is shared directly.")
+    incident = perm.incident_get(request.user, pk)  # the service decides who may share: the owner
     form = ShareForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -739,19 +740,19 @@ def incident_share(request: HttpRequest, pk: int) -> HttpResponse:
             services.incident_share(actor=request.user, incident=incident, user=target,
                                     can_edit=form.cleaned_data["can_edit"])
             messages.success(request, _("Incident shared with %(user)s.") % {"user": target})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
     return redirect(incident)
 
 
 @login_required
 def incident_person_add(request: HttpRequest, pk: int) -> HttpResponse:
     incident = perm.incident_get(request.user, pk, perm.CHANGE_INCIDENT)
-    form = IncidentPersonForm(request.POST or None, persons=perm.persons_for(request.user))
+    form = IncidentPersonForm(request.POST or None, persons=perm.persons_linkable(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.incident_person_add(user=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Person added to the incident."))
@@ -762,7 +763,7 @@ def incident_person_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def incident_person_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    involvement = get_object_or_404(IncidentPerson.objects.select_related("person"), pk=pk)
+    involvement = perm.involvement_require(request.user, pk)
     incident = perm.incident_get(request.user, involvement.incident_id, perm.CHANGE_INCIDENT)
     services.incident_person_remove(user=request.user, involvement=involvement)
     messages.success(request, _("Person removed from the incident."))

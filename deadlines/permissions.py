@@ -6,10 +6,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cases.permissions import EDIT_DEADLINES, VIEW_CASE, case_perms, case_perms_map, cases_for
+from django.core.exceptions import PermissionDenied
+
+from cases.permissions import EDIT_DEADLINES, VIEW_CASE, case_perms, case_perms_map, cases_for, parse_id
 from deadlines.models import Deadline
 
-__all__ = ["VIEW_CASE", "EDIT_DEADLINES", "deadlines_for", "deadline_get", "can_edit", "editable_case_ids"]
+__all__ = ["VIEW_CASE", "EDIT_DEADLINES", "deadlines_for", "deadline_get", "deadline_require", "can_edit",
+           "editable_case_ids"]
 
 
 def deadlines_for(user, perm: str = VIEW_CASE) -> QuerySet:
@@ -19,13 +22,18 @@ def deadlines_for(user, perm: str = VIEW_CASE) -> QuerySet:
 
 def deadline_get(user, pk, perm: str = VIEW_CASE) -> Deadline:
     """The deadline if ``user`` holds ``perm`` on its case; Http404 whether it is missing or forbidden."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such deadline.") from None
-    deadline = deadlines_for(user, perm).with_related().filter(pk=pk).first()
+    pk = parse_id(pk)
+    deadline = deadlines_for(user, perm).with_related().filter(pk=pk).first() if pk is not None else None
     if deadline is None:
         raise Http404("No such deadline.")
+    return deadline
+
+
+def deadline_require(user, pk, perm: str) -> Deadline:
+    """404 unless the deadline's case is visible to ``user``; 403 if visible but ``perm`` is missing."""
+    deadline = deadline_get(user, pk, VIEW_CASE)
+    if perm != VIEW_CASE and perm not in case_perms(user, deadline.case):
+        raise PermissionDenied("Your role on this case may not change its deadlines.")
     return deadline
 
 

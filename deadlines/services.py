@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
-from cases.permissions import EDIT_DEADLINES, ROLE_PERMISSIONS
+from cases.permissions import EDIT_DEADLINES, ROLE_PERMISSIONS, case_require
+from deadlines.permissions import deadline_require
 from cases.models import Case, CaseMembership
 from deadlines import engine
 from deadlines.models import (
@@ -163,7 +164,8 @@ def _save(deadline: Deadline, *, user, reason: str | None = None) -> None:
 @transaction.atomic
 def deadline_create(*, user, case: Case, title: str, **fields: Any) -> Deadline:
     """Create a deadline on ``case``. Given ``rule`` and ``trigger_date`` the due date is computed; given only
-    ``due_date`` it is kept as given; given neither, ValidationError."""
+    ``due_date`` it is kept as given; given neither, ValidationError. Needs ``edit_deadlines`` on the case."""
+    case_require(user, case.pk, EDIT_DEADLINES)
     data = _normalise({"title": title, **fields})
     if not data.get("status"):
         data["status"] = Deadline.Status.OPEN
@@ -180,7 +182,9 @@ def deadline_create(*, user, case: Case, title: str, **fields: Any) -> Deadline:
 
 @transaction.atomic
 def deadline_update(*, user, deadline: Deadline, data: Mapping[str, Any]) -> Deadline:
-    """Change a deadline. A new rule or trigger recomputes the due date (both versions stay in its history)."""
+    """Change a deadline (``edit_deadlines`` on its case). A new rule or trigger recomputes the due date (both
+    versions stay in its history)."""
+    deadline_require(user, deadline.pk, EDIT_DEADLINES)
     # Work on the row as it is now (locked where the database can), not on the caller's possibly stale copy;
     # the caller's object is left untouched if anything is refused.
     current = Deadline.objects.select_for_update(of=("self",)).select_related("rule").get(pk=deadline.pk)
@@ -211,6 +215,7 @@ def deadline_complete(*, user, deadline: Deadline) -> Deadline:
 
 @transaction.atomic
 def deadline_delete(*, user, deadline: Deadline) -> None:
+    deadline_require(user, deadline.pk, EDIT_DEADLINES)
     deadline._history_user = user
     deadline.delete()
 

@@ -109,10 +109,24 @@ class EvidenceOutSerializer(serializers.Serializer):
     def get_trashed(self, item) -> bool:
         return item.deleted_at is not None
 
+    # Derived data follow the bytes: only for those who may download the item. In a list, a restricted item's
+    # derived data are left out even for them (reading them is a custody event: open the item).
+    DERIVED_FIELDS = ("metadata", "extraction_error", "extracted_text_chars")
+    show_restricted_derived = False
+
+    def to_representation(self, item) -> dict[str, Any]:
+        data = super().to_representation(item)
+        allowed = ep.DOWNLOAD in self._perms(item) and (not item.restricted or self.show_restricted_derived)
+        if not allowed:
+            for name in self.DERIVED_FIELDS:
+                data.pop(name, None)
+        return data
+
 
 class EvidenceDetailOutSerializer(EvidenceOutSerializer):
     duplicate_of = serializers.SerializerMethodField()
     extracted_text_chars = serializers.SerializerMethodField()
+    show_restricted_derived = True
 
     def get_duplicate_of(self, item) -> int | None:
         if hasattr(item, "duplicate_of"):
@@ -142,6 +156,8 @@ def _detail(request, item: EvidenceItem, *, status_code: int = 200, extra: dict 
             setattr(fresh, attr, getattr(item, attr))
     context = {"perms": ep.evidence_perms_map(request.user, [item.pk]), "user": request.user}
     data = EvidenceDetailOutSerializer(fresh, context=context).data
+    if fresh.restricted and data.get("metadata"):
+        services.evidence_derived_read(user=request.user, item=fresh, what=["metadata"], request=request._request)
     if extra:
         data.update(extra)
     return Response(data, status=status_code)

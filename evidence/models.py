@@ -141,6 +141,7 @@ class CustodyEvent(models.Model):
         UPLOADED = "uploaded", _("Uploaded")
         DOWNLOADED = "downloaded", _("Downloaded")
         PREVIEWED = "previewed", _("Previewed")
+        VIEWED = "viewed", _("Text or metadata viewed")
         EXPORTED = "exported", _("Exported")
         VERIFIED = "verified", _("Verified")
         LINKED = "linked", _("Linked")

@@ -1,21 +1,25 @@
-"""Who may see, download and change evidence — derived only from ``cases.permissions``.
+"""Who may see, download and change evidence — derived only from ``cases.permissions`` (docs/access-model.md).
 
 - view: any linked live case is visible (VIEW_CASE), or any linked incident is visible (VIEW_INCIDENT).
 - edit: EDIT_EVIDENCE on a linked live case, or CHANGE_INCIDENT on a linked incident.
-- download: view, and for a restricted item DOWNLOAD_RESTRICTED on a linked case (or on a case of a linked
-  incident), or CHANGE_INCIDENT on a linked incident that has no live case.
+- download: view, and for a restricted item DOWNLOAD_RESTRICTED on a linked live case (or on a live case of a
+  linked incident), or CHANGE_INCIDENT on a linked incident that is linked to no case.
+- derived data (extracted text, OCR, metadata, previews, snippets) follow the bytes: ``download``.
+- move (link into another case or incident): ``evidence_movable``.
 
-Missing and forbidden are the same answer: ``Http404``.
+``evidence_get`` answers Http404 for missing and hidden alike; ``evidence_require`` adds the 403 for an item the
+user may see but not act on.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases import permissions as cp
-from cases.models import Incident
+from cases.models import Case, Incident
 from evidence.models import CaseExhibit, EvidenceItem
 
 VIEW = "view"
@@ -47,7 +51,7 @@ def _restricted_ok(user) -> Q:
     incidents_of_allowed_cases = Incident.cases.through.objects.filter(case__in=allowed_cases).values("incident")
     unlinked_editable = (
         cp.incidents_for(user, cp.CHANGE_INCIDENT)
-        .exclude(Exists(Incident.cases.through.objects.filter(incident=OuterRef("pk"), case__deleted_at__isnull=True)))
+        .exclude(Exists(Incident.cases.through.objects.filter(incident=OuterRef("pk"))))
         .values("pk")
     )
     return (
@@ -81,14 +85,55 @@ def evidence_for(user, perm: str = VIEW, *, include_trashed: bool = False, trash
 
 def evidence_get(user, pk, perm: str = VIEW, *, include_trashed: bool = False) -> EvidenceItem:
     """The item, if ``user`` holds ``perm`` on it; otherwise Http404 whether it exists or not."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such evidence item.") from None
-    item = evidence_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first()
+    pk = cp.parse_id(pk)
+    item = evidence_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first() if pk else None
     if item is None:
         raise Http404("No such evidence item.")
     return item
+
+
+def evidence_require(user, pk, perm: str, *, include_trashed: bool = True) -> EvidenceItem:
+    """404 unless the item is visible to ``user``; 403 if visible but ``perm`` ("edit", "download") is missing."""
+    item = evidence_get(user, pk, VIEW, include_trashed=include_trashed)
+    if perm != VIEW and not evidence_for(user, perm, include_trashed=True).filter(pk=item.pk).exists():
+        raise PermissionDenied("Your access to this evidence does not allow this.")
+    return item
+
+
+def can_read_derived(user, item: EvidenceItem) -> bool:
+    """Extracted text, OCR text, metadata, previews and snippets follow the bytes: only for those who may
+    download the item."""
+    return can_download(user, item)
+
+
+def holding_cases(item: EvidenceItem) -> QuerySet:
+    """Every case (live or trashed) the item is in: as a live exhibit, or through an incident it is linked to."""
+    through = EvidenceItem.incidents.through
+    return Case.objects.filter(
+        Q(Exists(CaseExhibit.objects.filter(case=OuterRef("pk"), item=item, removed_at__isnull=True)))
+        | Q(Exists(Incident.cases.through.objects.filter(
+            case=OuterRef("pk"), incident__in=through.objects.filter(evidenceitem=item).values("incident"))))
+    )
+
+
+def evidence_movable(user, item: EvidenceItem) -> bool:
+    """May ``user`` move the item out of where it is (docs/access-model.md, "Links")?"""
+    return cp.thing_movable(
+        user, holding_cases=holding_cases(item), holding_incidents=item.incidents.all(),
+        created_by_id=item.created_by_id,
+    )
+
+
+def adds_audience(item: EvidenceItem, *, case: Case | None = None, incident: Incident | None = None) -> bool:
+    """Would linking the item into ``case`` or ``incident`` show it to anyone who does not see it already?
+    Not when it is already there, nor when every case of the target incident already holds it."""
+    held = holding_cases(item)
+    if case is not None:
+        return not held.filter(pk=case.pk).exists()
+    if item.incidents.filter(pk=incident.pk).exists():
+        return False
+    target_cases = incident.cases.all()
+    return not target_cases.exists() or target_cases.exclude(pk__in=held.values("pk")).exists()
 
 
 def can_download(user, item: EvidenceItem) -> bool:

@@ -13,7 +13,7 @@ import os
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -23,7 +23,16 @@ from cases import permissions as cp
 from cases.models import Case, Incident
 from evidence import custody, storage
 from evidence.models import CaseExhibit, CustodyEvent, CustodyHead, EvidenceItem
-from evidence.permissions import EDIT, evidence_for, evidence_get
+from evidence.permissions import (
+    EDIT,
+    VIEW,
+    adds_audience,
+    can_read_derived,
+    evidence_for,
+    evidence_get,
+    evidence_movable,
+    evidence_require,
+)
 from evidence.uploads import UploadTooLarge, max_upload_bytes, sanitize_filename, sniff_media_type
 from search.indexing import index_on_commit, remove_on_commit
 
@@ -223,10 +232,17 @@ def _discard(uploaded_file) -> None:
 
 
 # --- Reading the bytes -----------------------------------------------------------------------------------------
+def _already_recorded(item: EvidenceItem, *, action: str, view: str) -> bool:
+    return CustodyEvent.objects.filter(item_id=item.pk, action=action, detail__view=view).exists()
+
+
 def evidence_open_for_download(*, user, item: EvidenceItem, request=None, action: str = "downloaded",
-                               detail: dict | None = None):
+                               detail: dict | None = None, view: str = ""):
     """Open the stored bytes for a user allowed to download them and record the read in the custody log.
-    Http404 when the user may not (same as missing); FileNotFoundError when the stored file is gone."""
+    Http404 when the user may not (same as missing); FileNotFoundError when the stored file is gone.
+
+    ``view`` names one page view (see ``evidence_page_view``): the thumbnails a page loads are one custody event
+    per page view, however often the browser fetches them."""
     from evidence.permissions import can_download
 
     if not can_download(user, item):
@@ -236,11 +252,36 @@ def evidence_open_for_download(*, user, item: EvidenceItem, request=None, action
     fh = storage.open_blob(item.sha256)
     try:
         with transaction.atomic():
-            custody_record(item=item, user=user, action=action, request=request, detail=detail)
+            if not (view and _already_recorded(item, action=action, view=view)):
+                custody_record(item=item, user=user, action=action, request=request,
+                               detail={**(detail or {}), **({"view": view} if view else {})})
     except BaseException:
         fh.close()
         raise
     return fh
+
+
+def evidence_derived_read(*, user, item: EvidenceItem, what: list[str], request=None, view: str = "",
+                          via: str = "") -> bool:
+    """Record that ``user`` was shown derived content (extracted text, OCR, metadata, a snippet) of the item.
+
+    Derived data follow the bytes: PermissionDenied unless the user may download the item. For a restricted item
+    the read is a custody event (once per page view when ``view`` is given); for an open item nothing is written.
+    Returns whether an event was written."""
+    if not can_read_derived(user, item):
+        raise PermissionDenied("Only those who may download this evidence may read its text and metadata.")
+    if not item.restricted:
+        return False
+    with transaction.atomic():
+        if view and _already_recorded(item, action=CustodyEvent.Action.VIEWED, view=view):
+            return False
+        detail: dict[str, Any] = {"what": sorted(what)}
+        if view:
+            detail["view"] = view
+        if via:
+            detail["via"] = via
+        custody_record(item=item, user=user, action=CustodyEvent.Action.VIEWED, request=request, detail=detail)
+    return True
 
 
 # --- Verification ----------------------------------------------------------------------------------------------
@@ -326,10 +367,20 @@ def _live_links(item: EvidenceItem) -> int:
     return CaseExhibit.objects.filter(item=item, removed_at__isnull=True).count() + item.incidents.count()
 
 
+def _move_check(user, item: EvidenceItem, *, case: Case | None = None, incident: Incident | None = None) -> None:
+    """No transitive grants: linking the item where it shows it to new people needs the right to move it out of
+    where it is (docs/access-model.md)."""
+    if adds_audience(item, case=case, incident=incident) and not evidence_movable(user, item):
+        raise PermissionDenied("This evidence belongs to a case or incident you may not move it out of: ask a lead "
+                               "of its case (or the owner of its incident).")
+
+
 def evidence_link_case(*, user, item: EvidenceItem, case: Case | int, request=None) -> CaseExhibit:
-    """Make the item an exhibit of ``case`` (EDIT_EVIDENCE on the case and the right to edit the item)."""
-    item = _editable(user, item)
+    """Make the item an exhibit of ``case``: EDIT_EVIDENCE on the case, and the right to move the item out of
+    where it is unless the case holds it already (404 hidden item or case, 403 visible but not allowed)."""
+    item = evidence_require(user, item.pk, VIEW)
     case = cp.case_get(user, getattr(case, "pk", case), cp.EDIT_EVIDENCE)
+    _move_check(user, item, case=case)
     with transaction.atomic():
         before = CaseExhibit.objects.filter(case=case, item=item, removed_at__isnull=True).first()
         if before is not None:
@@ -361,8 +412,11 @@ def evidence_unlink_case(*, user, item: EvidenceItem, case: Case | int, request=
 
 
 def evidence_link_incident(*, user, item: EvidenceItem, incident: Incident | int, request=None) -> None:
-    item = _editable(user, item)
+    """Link the item to ``incident``: CHANGE_INCIDENT on it, and the right to move the item out of where it is
+    unless every case of the incident holds it already."""
+    item = evidence_require(user, item.pk, VIEW)
     incident = cp.incident_get(user, getattr(incident, "pk", incident), cp.CHANGE_INCIDENT)
+    _move_check(user, item, incident=incident)
     with transaction.atomic():
         if item.incidents.filter(pk=incident.pk).exists():
             return
@@ -389,9 +443,15 @@ def evidence_unlink_incident(*, user, item: EvidenceItem, incident: Incident | i
         index_on_commit(item)
 
 
-def evidence_trash(*, user, item: EvidenceItem, request=None) -> EvidenceItem:
-    """Move the item to the trash (the stored file and the custody log are kept)."""
-    item = _editable(user, item)
+def evidence_trash(*, user, item: EvidenceItem, request=None, reason: str = "") -> EvidenceItem:
+    """Move the item to the trash (the stored file and the custody log are kept). ``user=None`` is the system (a
+    management command such as ``evidence_orphans --delete``), which must say why in ``reason``."""
+    if user is None:
+        if not reason:
+            raise ValueError("a system trash needs a reason")
+        item = EvidenceItem.objects.get(pk=item.pk)
+    else:
+        item = _editable(user, item)
     if item.deleted_at is not None:
         return item
     with transaction.atomic():
@@ -399,7 +459,8 @@ def evidence_trash(*, user, item: EvidenceItem, request=None) -> EvidenceItem:
         item.deleted_by = user
         item._history_user = user
         item.save()
-        custody_record(item=item, user=user, action=CustodyEvent.Action.TRASHED, request=request)
+        custody_record(item=item, user=user, action=CustodyEvent.Action.TRASHED, request=request,
+                       detail={"reason": reason} if reason else None)
         remove_on_commit(item)
     return item
 

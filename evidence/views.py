@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
@@ -38,11 +40,40 @@ logger = logging.getLogger("docket")
 THUMB_SIDE = 1600
 
 
+VIEW_SALT = "docket.evidence.page-view"
+VIEW_MAX_AGE = 3600
+
+
+def _page_view_token(user, item) -> tuple[str, str]:
+    """A page view's id and a token naming it, for the previews the page loads (one custody event per view)."""
+    view = secrets.token_urlsafe(12)
+    return view, signing.dumps({"i": item.pk, "u": user.pk, "v": view}, salt=VIEW_SALT, compress=True)
+
+
+def _page_view_from(request, item) -> str:
+    """The page view a preview request belongs to, if its token is genuine, recent and this user's; else ""."""
+    token = request.GET.get("view", "")
+    if not token:
+        return ""
+    try:
+        data = signing.loads(token, salt=VIEW_SALT, max_age=VIEW_MAX_AGE)
+    except signing.BadSignature:
+        return ""
+    if not isinstance(data, dict) or data.get("i") != item.pk or data.get("u") != request.user.pk:
+        return ""
+    return str(data.get("v", ""))[:32]
+
+
 @login_required
 @require_GET
 def evidence_detail(request, pk):
     item = ep.evidence_get(request.user, pk, include_trashed=True)
     perms = ep.evidence_perms_map(request.user, [item.pk])[item.pk]
+    derived = ep.DOWNLOAD in perms  # extracted text, metadata and previews follow the bytes
+    view, view_token = _page_view_token(request.user, item) if derived else ("", "")
+    shown = [name for name, present in (("metadata", item.metadata), ("text", item.extracted_text)) if present]
+    if derived and shown:
+        services.evidence_derived_read(user=request.user, item=item, what=shown, request=request, view=view)
     exhibits = list(
         item.exhibits.filter(removed_at__isnull=True, case__in=cp.cases_for(request.user).values("pk"))
         .select_related("case").order_by("case_id")
@@ -57,10 +88,12 @@ def evidence_detail(request, pk):
         "incidents": incidents,
         "custody": selectors.custody_log(item),
         "duplicate_of": selectors.duplicate_of(user=request.user, item=item),
-        "previewable": ep.DOWNLOAD in perms and _preview_kind(item) is not None,
+        "previewable": derived and _preview_kind(item) is not None,
         "preview_kind": _preview_kind(item),
-        "metadata_rows": _metadata_rows(item.metadata),
-        "text_excerpt": (item.extracted_text or "")[:5000],
+        "view_token": view_token,
+        "derived": derived,
+        "metadata_rows": _metadata_rows(item.metadata) if derived else [],
+        "text_excerpt": (item.extracted_text or "")[:5000] if derived else "",
     }
     return render(request, "evidence/detail.html", context)
 
@@ -158,9 +191,10 @@ def _upload_post(request, case, incident):
 
 
 # --- Bytes -----------------------------------------------------------------------------------------------------
-def _open(request, item, action):
+def _open(request, item, action, view: str = ""):
     try:
-        return services.evidence_open_for_download(user=request.user, item=item, request=request, action=action)
+        return services.evidence_open_for_download(user=request.user, item=item, request=request, action=action,
+                                                   view=view)
     except FileNotFoundError:
         raise Http404("The stored file is missing.") from None
 
@@ -188,7 +222,7 @@ def evidence_preview(request, pk):
     kind = _preview_kind(item)
     if kind is None:
         raise Http404("No preview for this kind of file.")
-    fh = _open(request, item, CustodyEvent.Action.PREVIEWED)
+    fh = _open(request, item, CustodyEvent.Action.PREVIEWED, view=_page_view_from(request, item))
     if kind == "pdf":
         response = FileResponse(fh, content_type="application/pdf")
         response["Content-Disposition"] = "inline"

@@ -48,11 +48,14 @@ def test_unlinked_incident_visible_to_creator_only_then_to_case_members():
     assert not permissions.incidents_for(member).exists()
     case = CaseFactory()
     add_member(case, member, Role.OBSERVER)
+    add_member(case, researcher, Role.RESEARCHER)
     from cases import services
-    services.incident_update(user=case.created_by, incident=incident, data={}, cases=[case])
+    # only its owner (whoever logged it) may link an unlinked incident to a case
+    services.incident_update(user=researcher, incident=incident, data={}, cases=[case])
     assert list(permissions.incidents_for(member)) == [incident]
     assert not permissions.incidents_for(outsider).exists()
     # once linked, the creator sees it only through a role on one of its cases
+    services.member_remove(actor=case.created_by, case=case, user=researcher)
     assert not permissions.incidents_for(researcher).exists()
     assert permissions.VIEW_INCIDENT_IDENTITIES not in permissions.incident_perms(member, incident)
 

@@ -281,7 +281,9 @@ def test_patch_keeps_links_the_caller_may_not_edit(lead):
     add_member(case_a, researcher, Role.RESEARCHER, actor=lead)
     add_member(case_b, researcher, Role.OBSERVER, actor=case_b.created_by)
     incident = IncidentFactory(user=lead, cases=[case_a])
-    services.incident_update(user=case_b.created_by, incident=incident, data={}, cases=[case_a, case_b])
+    add_member(case_b, lead, Role.RESEARCHER, actor=case_b.created_by)
+    # the lead of case A may move the incident into case B, where they may add incidents
+    services.incident_update(user=lead, incident=incident, data={}, cases=[case_a, case_b])
     client = APIClient()
     client.force_authenticate(researcher)
     response = client.patch(f"/api/v1/incidents/{incident.pk}/", {"cases": []}, format="json")
