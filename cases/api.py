@@ -15,15 +15,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions as perms
 from cases import selectors, services
-from cases.models import validate_jurisdiction
-from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role
+from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role, validate_jurisdiction
 
 User = get_user_model()
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
 from cases import permissions
-from cases.models import Case, CaseMembership, Incident, IncidentPerson, Party, Proceeding
+from cases.models import Case, CaseMembership, Incident, IncidentPerson, IncidentShare, Party, Proceeding
 
 User = get_user_model()
 
@@ -245,6 +245,16 @@ def _finish(entries: list[dict]) -> list[dict]:
     return entries
 
 
+def _user_entries(records, *, object_type: str, hidden: set[str] = frozenset()) -> list[dict]:
+    """History entries of rows that name a user (memberships, shares): show who, not an id."""
+    records = list(records.select_related("history_user"))
+    usernames = dict(User.objects.filter(pk__in={r.user_id for r in records}).values_list("pk", "username"))
+    for record in records:
+        record.user_id = usernames.get(record.user_id, record.user_id)
+    return _entries(records, object_type=object_type, hidden=set(hidden),
+                    labels={r.id: usernames.get(r.user_id, r.user_id) for r in records})
+
+
 def case_history(*, user, case: Case) -> list[dict]:
     """The case's history and that of its memberships, proceedings and parties; newest first.
 
@@ -254,14 +264,7 @@ def case_history(*, user, case: Case) -> list[dict]:
     entries = _entries(
         Case.history.filter(id=case.pk).select_related("history_user"), object_type="case", hidden=hidden
     )
-    memberships = list(CaseMembership.history.filter(case_id=case.pk).select_related("history_user"))
-    usernames = dict(User.objects.filter(pk__in={m.user_id for m in memberships}).values_list("pk", "username"))
-    for record in memberships:  # show who, not an id
-        record.user_id = usernames.get(record.user_id, record.user_id)
-    entries += _entries(
-        memberships, object_type="membership", hidden=set(),
-        labels={m.id: usernames.get(m.user_id, m.user_id) for m in memberships},
-    )
+    entries += _user_entries(CaseMembership.history.filter(case_id=case.pk), object_type="membership")
     entries += _entries(
         Proceeding.history.filter(case_id=case.pk).select_related("history_user"), object_type="proceeding",
         hidden=set(),
@@ -273,7 +276,8 @@ def case_history(*, user, case: Case) -> list[dict]:
 
 
 def incident_history(*, user, incident: Incident) -> list[dict]:
-    """The incident's history (fields and linked cases) and that of the persons recorded in it; newest first."""
+    """The incident's history (fields and linked cases), that of the persons recorded in it and of its shares;
+    newest first."""
     entries = _entries(
         Incident.history.filter(id=incident.pk).select_related("history_user"),
         object_type="incident", hidden=set(), m2m_fields=["cases"],
@@ -290,8 +294,17 @@ def incident_history(*, user, incident: Incident) -> list[dict]:
             kept.append(change)
         entry["changes"] = kept
     entries = [e for e in entries if e["changes"] or e["action"] != "changed"]
+    owner_ids = {v for e in entries for c in e["changes"] if c["field"] == "owner" for v in (c["old"], c["new"]) if v}
+    if owner_ids:  # who holds it, by name
+        names = dict(User.objects.filter(pk__in=owner_ids).values_list("pk", "username"))
+        for entry in entries:
+            for change in entry["changes"]:
+                if change["field"] == "owner":
+                    change["old"], change["new"] = names.get(change["old"]), names.get(change["new"])
     entries += _entries(
         IncidentPerson.history.filter(incident_id=incident.pk).select_related("history_user"),
         object_type="involvement", hidden=set(),
     )
+    entries += _user_entries(IncidentShare.history.filter(incident_id=incident.pk), object_type="share",
+                             hidden={"incident"})
     return _finish(entries)

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
@@ -51,6 +51,7 @@ from cases.models import (
     CaseMembership,
     Incident,
     IncidentPerson,
+    IncidentShare,
     Party,
     Person,
     Proceeding,
@@ -129,7 +130,7 @@ def _post_only_confirm(request: HttpRequest, *, title: str, message: str, button
 
 HISTORY_MODELS = {
     "case": Case, "membership": CaseMembership, "proceeding": Proceeding, "party": Party,
-    "incident": Incident, "involvement": IncidentPerson,
+    "incident": Incident, "involvement": IncidentPerson, "share": IncidentShare,
 }
 
 

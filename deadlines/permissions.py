@@ -3,10 +3,9 @@
 Derived entirely from ``cases.permissions``; nothing here reads roles or guardian tables."""
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-
-from django.core.exceptions import PermissionDenied
 
 from cases.permissions import EDIT_DEADLINES, VIEW_CASE, case_perms, case_perms_map, cases_for, parse_id
 from deadlines.models import Deadline

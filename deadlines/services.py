@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from cases.permissions import EDIT_DEADLINES, ROLE_PERMISSIONS, case_require
-from deadlines.permissions import deadline_require
 from cases.models import Case, CaseMembership
+from cases.permissions import EDIT_DEADLINES, ROLE_PERMISSIONS, case_require
 from deadlines import engine
 from deadlines.models import (
     DEFAULT_LEAD_DAYS,
@@ -32,6 +32,7 @@ from deadlines.models import (
     ReminderPreference,
     ReminderSent,
 )
+from deadlines.permissions import deadline_require
 
 logger = logging.getLogger("docket")
 

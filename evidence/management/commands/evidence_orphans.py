@@ -12,10 +12,9 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand
-
-from evidence import storage
 from django.db.models import Exists, OuterRef
 
+from evidence import storage
 from evidence.models import CaseExhibit, EvidenceItem
 from evidence.services import evidence_trash
 

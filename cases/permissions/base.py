@@ -1,0 +1,222 @@
+"""The role table and cases: who holds which permission on a case (docs/access-model.md, "Roles on a case")."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from cases.models import Case, CaseUserObjectPermission, Party, Role
+
+# --- The role table: the single place where a role's abilities are decided. ---------------------------------
+VIEW_CASE = "view_case"
+CHANGE_CASE = "change_case"
+DELETE_CASE = "delete_case"
+MANAGE_MEMBERS = "manage_members"
+MOVE_OUT = "move_out"
+VIEW_PRIVILEGED = "view_privileged"
+VIEW_IDENTITIES = "view_identities"
+EDIT_INCIDENTS = "edit_incidents"
+EDIT_EVIDENCE = "edit_evidence"
+DOWNLOAD_RESTRICTED = "download_restricted"
+GENERATE_DOCUMENTS = "generate_documents"
+EDIT_DEADLINES = "edit_deadlines"
+
+ALL_CASE_PERMS: frozenset[str] = frozenset(
+    {
+        VIEW_CASE, CHANGE_CASE, DELETE_CASE, MANAGE_MEMBERS, MOVE_OUT, VIEW_PRIVILEGED, VIEW_IDENTITIES, EDIT_INCIDENTS,
+        EDIT_EVIDENCE, DOWNLOAD_RESTRICTED, GENERATE_DOCUMENTS, EDIT_DEADLINES,
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.LEAD: ALL_CASE_PERMS,
+    Role.LAWYER: frozenset(
+        {
+            VIEW_CASE, CHANGE_CASE, VIEW_PRIVILEGED, VIEW_IDENTITIES, EDIT_INCIDENTS, EDIT_EVIDENCE,
+            DOWNLOAD_RESTRICTED, GENERATE_DOCUMENTS, EDIT_DEADLINES,
+        }
+    ),
+    Role.RESEARCHER: frozenset({VIEW_CASE, VIEW_IDENTITIES, EDIT_INCIDENTS, EDIT_EVIDENCE, DOWNLOAD_RESTRICTED}),
+    Role.COORDINATOR: frozenset({VIEW_CASE, VIEW_IDENTITIES, DOWNLOAD_RESTRICTED, GENERATE_DOCUMENTS}),
+    Role.OBSERVER: frozenset({VIEW_CASE}),
+}
+
+# Incident abilities, and the case permission that grants each through a linked (live) case.
+VIEW_INCIDENT = "view_incident"
+CHANGE_INCIDENT = "change_incident"
+DELETE_INCIDENT = "delete_incident"
+VIEW_INCIDENT_IDENTITIES = "view_incident_identities"
+MOVE_INCIDENT = "move_incident"  # link it to cases, share it, take it off its last case
+INCIDENT_PERM_FROM_CASE: dict[str, str] = {
+    VIEW_INCIDENT: VIEW_CASE,
+    CHANGE_INCIDENT: EDIT_INCIDENTS,
+    DELETE_INCIDENT: EDIT_INCIDENTS,
+    VIEW_INCIDENT_IDENTITIES: VIEW_IDENTITIES,
+    MOVE_INCIDENT: MOVE_OUT,
+}
+ALL_INCIDENT_PERMS: frozenset[str] = frozenset(INCIDENT_PERM_FROM_CASE)
+# While an incident is linked to no case: its owner holds everything; a user it is shared with may read it (and
+# edit its fields when shared "with edit"), never trash, purge, share or link it.
+OWNER_INCIDENT_PERMS = ALL_INCIDENT_PERMS
+SHARED_INCIDENT_PERMS = frozenset({VIEW_INCIDENT, VIEW_INCIDENT_IDENTITIES})
+SHARED_INCIDENT_EDIT_PERMS = frozenset({VIEW_INCIDENT, CHANGE_INCIDENT, VIEW_INCIDENT_IDENTITIES})
+
+
+def is_active_user(user) -> bool:
+    """A signed-in, active account (anonymous and deactivated users see nothing)."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _permission_ids(model, codenames: Iterable[str]) -> dict[str, int]:
+    perms = Permission.objects.filter(content_type__app_label="cases", content_type__model=model._meta.model_name)
+    wanted = set(codenames)
+    found = {p.codename: p.pk for p in perms if p.codename in wanted}
+    missing = wanted - set(found)
+    if missing:  # pragma: no cover - migrations create them; this guards a half-migrated database
+        raise RuntimeError(f"permissions missing for {model.__name__}: {sorted(missing)}")
+    return found
+
+
+# --- Cases ---------------------------------------------------------------------------------------------------
+def role_permissions_sync(*, case: Case, user, role: str | None) -> None:
+    """Make the user's guardian rows on ``case`` exactly those of ``role`` (None removes them all).
+
+    Called only by the membership services, inside their transaction."""
+    CaseUserObjectPermission.objects.filter(content_object=case, user=user).delete()
+    if role is None:
+        return
+    ids = _permission_ids(Case, ROLE_PERMISSIONS[role])
+    CaseUserObjectPermission.objects.bulk_create(
+        [CaseUserObjectPermission(content_object=case, user=user, permission_id=pid) for pid in ids.values()]
+    )
+
+
+def _case_perm_exists(user, perm: str, outer: str = "pk") -> Exists:
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef(outer), user=user, permission__codename=perm,
+            permission__content_type__app_label="cases",
+        )
+    )
+
+
+def cases_for(user, perm: str = VIEW_CASE, *, include_trashed: bool = False, trashed_only: bool = False) -> QuerySet:
+    """The cases on which ``user`` holds ``perm``. Trashed cases are left out unless asked for."""
+    qs = Case.objects.all()
+    if trashed_only:
+        qs = qs.trashed()
+    elif not include_trashed:
+        qs = qs.alive()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(_case_perm_exists(user, perm))
+
+
+MAX_ID = 2**63 - 1
+
+
+def parse_id(pk) -> int | None:
+    """A database id from a path, a query parameter or a body (1 ≤ id < 2**63), or None if it cannot be one."""
+    if isinstance(pk, bool):
+        return None
+    try:
+        value = int(pk)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 1 <= value <= MAX_ID else None
+
+
+def case_get(user, pk, perm: str = VIEW_CASE, *, include_trashed: bool = False) -> Case:
+    """The case, if ``user`` holds ``perm`` on it; otherwise Http404 whether it exists or not."""
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404("No such case.")
+    case = cases_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def case_require(user, pk, perm: str, *, include_trashed: bool = False) -> Case:
+    """For an action: Http404 if the user may not even view the case, PermissionDenied if they may view it but
+    lack ``perm``. The 403 reveals nothing, because the caller can already see the case."""
+    case = case_get(user, pk, VIEW_CASE, include_trashed=include_trashed)
+    if perm not in case_perms(user, case):
+        raise PermissionDenied("Your role on this case does not allow this.")
+    return case
+
+
+def _case_child_require(model, label: str, user, pk, perm: str):
+    """A row that belongs to a case (a proceeding, a party): 404 unless its case is visible, then ``case_require``."""
+    pk = parse_id(pk)
+    obj = model.objects.filter(pk=pk, case__in=cases_for(user).values("pk")).first() if pk is not None else None
+    if obj is None:
+        raise Http404(f"No such {label}.")
+    if perm != VIEW_CASE:
+        case_require(user, obj.case_id, perm)
+    return obj
+
+
+def proceeding_require(user, pk, perm: str = VIEW_CASE):
+    from cases.models import Proceeding
+
+    return _case_child_require(Proceeding, "proceeding", user, pk, perm)
+
+
+def party_require(user, pk, perm: str = VIEW_CASE) -> Party:
+    return _case_child_require(Party, "party", user, pk, perm)
+
+
+def case_perms(user, case: Case) -> frozenset[str]:
+    if not _active(user):
+        return frozenset()
+    if user.is_superuser:
+        return ALL_CASE_PERMS
+    return frozenset(
+        CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
+            "permission__codename", flat=True
+        )
+    )
+
+
+def case_perms_map(user, case_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """Permissions for many cases in one query (for list pages and serializers)."""
+    ids = list(case_ids)
+    if not _active(user) or not ids:
+        return {pk: frozenset() for pk in ids}
+    if user.is_superuser:
+        return {pk: ALL_CASE_PERMS for pk in ids}
+    found: dict[int, set[str]] = {pk: set() for pk in ids}
+    rows = CaseUserObjectPermission.objects.filter(content_object_id__in=ids, user=user).values_list(
+        "content_object_id", "permission__codename"
+    )
+    for case_id, codename in rows:
+        found[case_id].add(codename)
+    return {pk: frozenset(v) for pk, v in found.items()}
+
+
+def has_case_perm(user, case: Case, perm: str) -> bool:
+    return perm in case_perms(user, case)
+
+
+def role_of(user, case: Case) -> str | None:
+    """The user's role on the case, or None (superusers without a membership have none)."""
+    if not _active(user):
+        return None
+    membership = case.memberships.filter(user=user).only("role").first()
+    return membership.role if membership else None
+
+
+
+def anonymous() -> AnonymousUser:
+    return AnonymousUser()
+
