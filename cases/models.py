@@ -35,6 +35,27 @@ class TrashQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=False)
 
 
+class IncidentQuerySet(TrashQuerySet):
+    """An incident is *linked* when it has any case link, live or in the trash (a trashed case grants nothing and
+    hands nothing back); it is reachable through a case only while that case is live."""
+
+    @staticmethod
+    def link_exists(*, live_only: bool = False, outer: str = "pk") -> models.Exists:
+        links = Incident.cases.through.objects.filter(incident=models.OuterRef(outer))
+        if live_only:
+            links = links.filter(case__deleted_at__isnull=True)
+        return models.Exists(links)
+
+    def linked(self) -> "IncidentQuerySet":
+        return self.filter(self.link_exists())
+
+    def unlinked(self) -> "IncidentQuerySet":
+        return self.exclude(self.link_exists())
+
+    def with_live_case(self) -> "IncidentQuerySet":
+        return self.filter(self.link_exists(live_only=True))
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         PREPARING = "preparing", _("Preparing")
@@ -283,7 +304,7 @@ class Incident(models.Model):
         verbose_name=_("moved to trash by"),
     )
 
-    objects = TrashQuerySet.as_manager()
+    objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[cases])
 
     class Meta:

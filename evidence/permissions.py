@@ -49,11 +49,7 @@ def _restricted_ok(user) -> Q:
     through = EvidenceItem.incidents.through
     allowed_cases = cp.cases_for(user, cp.DOWNLOAD_RESTRICTED).values("pk")
     incidents_of_allowed_cases = Incident.cases.through.objects.filter(case__in=allowed_cases).values("incident")
-    unlinked_editable = (
-        cp.incidents_for(user, cp.CHANGE_INCIDENT)
-        .exclude(Exists(Incident.cases.through.objects.filter(incident=OuterRef("pk"))))
-        .values("pk")
-    )
+    unlinked_editable = cp.incidents_for(user, cp.CHANGE_INCIDENT).unlinked().values("pk")
     return (
         Q(_via_case(user, cp.DOWNLOAD_RESTRICTED))
         | Q(Exists(through.objects.filter(evidenceitem=OuterRef("pk"), incident__in=incidents_of_allowed_cases,

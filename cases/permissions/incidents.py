@@ -63,7 +63,7 @@ def _incident_filter(user, perm: str) -> Q:
     )
     # Linked means linked to any case, live or in the trash: a case in the trash grants nothing, and an incident
     # does not fall back to its owner because its case went to the trash.
-    linked = Exists(through.objects.filter(incident=OuterRef("pk")))
+    linked = Incident.objects.link_exists()
     direct = Exists(
         IncidentUserObjectPermission.objects.filter(
             content_object=OuterRef("pk"), user=user, permission__codename=perm,
@@ -165,7 +165,7 @@ def has_incident_perm(user, incident: Incident, perm: str) -> bool:
 
 def incident_is_linked(incident: Incident) -> bool:
     """Linked to any case, live or in the trash."""
-    return Incident.cases.through.objects.filter(incident_id=incident.pk).exists()
+    return Incident.objects.filter(pk=incident.pk).linked().exists()
 
 
 def incident_movable(user, incident: Incident) -> bool:
