@@ -649,6 +649,9 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     incident = perm.incident_get(user, pk, perm.CHANGE_INCIDENT)
     editable = perm.cases_for(user, perm.EDIT_INCIDENTS).order_by("title")
+    if not perm.incident_movable(user, incident):
+        # may edit its fields, not move it: only its current links are offered (to keep or to drop)
+        editable = editable.filter(pk__in=incident.cases.values("pk"))
     editable_ids = set(editable.values_list("pk", flat=True))
     current = list(incident.cases.all())
     kept = [c for c in current if c.pk not in editable_ids]  # links this user may not change stay as they are
