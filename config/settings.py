@@ -8,6 +8,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_path, env_str
+from config.keys import KEY_FILE_NAME, check_key, load_or_create_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,11 +23,17 @@ DOCKET_MAX_UPLOAD_BYTES = env_int("DOCKET_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1
 # Which search backend serves queries: "whoosh" (default, embedded) or "postgres".
 DOCKET_SEARCH_BACKEND = env_str("DOCKET_SEARCH_BACKEND", "whoosh")
 
+DEBUG = env_bool("DEBUG", False)
+# Signs sessions and calendar URLs. Unset, a random key is made once and kept in DATA_DIR (config/keys.py);
+# a key published in the source is refused, and so is a weak one when DEBUG is off.
+SECRET_KEY = env_str("SECRET_KEY", "") or load_or_create_key(DATA_DIR / KEY_FILE_NAME)
+check_key("SECRET_KEY", SECRET_KEY, production=not DEBUG)
 # Seals the custody chain (HMAC of every entry). Keep it stable and secret: rotating it invalidates every seal.
 # Unset, SECRET_KEY is used — then rotating SECRET_KEY would make every custody seal fail verification.
 DOCKET_CUSTODY_KEY = env_str("DOCKET_CUSTODY_KEY", "")
-SECRET_KEY = env_str("SECRET_KEY", "docket-dev-key-change-me-in-production-0123456789abcdef")
-DEBUG = env_bool("DEBUG", False)
+if DOCKET_CUSTODY_KEY:
+    # Only a published key is refused here: a site cannot change its custody key without breaking its seals.
+    check_key("DOCKET_CUSTODY_KEY", DOCKET_CUSTODY_KEY, production=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
