@@ -172,8 +172,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("DOCKET_SESSION_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("DOCKET_SECURE_COOKIES", False)
+# Served over HTTPS (DOCKET_HTTPS=1): redirect plain HTTP, cookies over HTTPS only, HSTS. `manage.py check --deploy`
+# then has nothing to say (with DOCKET_HSTS_PRELOAD=1; preload is a commitment, so it is never on by default).
+DOCKET_HTTPS = env_bool("DOCKET_HTTPS", False)
+SECURE_SSL_REDIRECT = DOCKET_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP health probe
+SESSION_COOKIE_SECURE = DOCKET_HTTPS or env_bool("DOCKET_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("DOCKET_HSTS_SECONDS", 365 * 24 * 60 * 60 if DOCKET_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DOCKET_HSTS_INCLUDE_SUBDOMAINS", DOCKET_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("DOCKET_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients): trust it only if asked.
+if env_bool("DOCKET_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -224,6 +235,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get names of their own (else drf-spectacular warns on every check).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "DeadlineStatusEnum": "deadlines.models.Deadline.Status",
+        "DeadlineKindEnum": "deadlines.models.Deadline.Kind",
+        "EvidenceKindEnum": "evidence.models.EvidenceItem.Kind",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
