@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_path, env_str
@@ -45,7 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "deadlines",
     "search",
     "documents",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -205,7 +207,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -224,6 +226,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
+}
+
+# API tokens (django-rest-knox): only a hash is stored; each expires; logout and a password change revoke them.
+DOCKET_TOKEN_TTL_HOURS = env_int("DOCKET_TOKEN_TTL_HOURS", 7 * 24)
+if not 1 <= DOCKET_TOKEN_TTL_HOURS <= 10 * 366 * 24:
+    raise ImproperlyConfigured("DOCKET_TOKEN_TTL_HOURS must be between 1 and 87840 (ten years).")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=DOCKET_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -195,3 +195,20 @@ def test_superuser_reads_history_and_history_items(client, secrets_world):
     assert history.status_code == 200 and "SECRET-NOTE" in history.content.decode()
     item = client.get(f"/admin/cases/case/{secrets_world.pk}/history/{record.history_id}/")
     assert item.status_code == 200 and "SECRET-NOTE" in item.content.decode()
+
+
+def test_staff_cannot_list_or_mint_api_tokens(client, staff):
+    """knox's own admin lets anyone with "add auth token" mint a token for any account, a superuser's included."""
+    from knox.models import AuthToken
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    AuthToken.objects.create(user=root)
+    client.force_login(staff)
+    assert client.get(reverse("admin:knox_authtoken_changelist")).status_code == 403
+    assert client.get(reverse("admin:knox_authtoken_add")).status_code == 403
+    response = client.post(reverse("admin:knox_authtoken_add"), {"user": root.pk, "expiry_0": "", "expiry_1": ""})
+    assert response.status_code == 403
+    assert AuthToken.objects.filter(user=root).count() == 1
+    client.force_login(root)
+    assert client.get(reverse("admin:knox_authtoken_changelist")).status_code == 200
+    assert client.get(reverse("admin:knox_authtoken_add")).status_code == 403  # tokens come from signing in
