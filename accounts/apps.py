@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (a changed password revokes every API token)
+        from accounts import schema, signals  # noqa: F401  (OpenAPI scheme; a changed password revokes tokens)
