@@ -11,7 +11,6 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import permissions
-from config.admin_access import SuperuserOnlyMixin
 from cases.models import (
     Case,
     CaseMembership,
@@ -23,6 +22,7 @@ from cases.models import (
     Person,
     Proceeding,
 )
+from config.admin_access import SuperuserOnlyMixin
 
 
 class PermissionFilteredMixin(SuperuserOnlyMixin):
