@@ -1,4 +1,5 @@
-"""Admin screens. Superusers manage everything; other staff see, read-only, only what the permission path lets them.
+"""Admin screens: for superusers only (config.admin_access). Other staff, whatever model permissions they hold, get
+403 on every screen of these models, history and history items included; they use the app, where roles apply.
 
 Object permissions (guardian rows, memberships) are edited by superusers only: a staff user with a model-level
 "change" permission must not be able to grant themselves access (django-guardian issue #756). Docket therefore
@@ -21,10 +22,11 @@ from cases.models import (
     Person,
     Proceeding,
 )
+from config.admin_access import SuperuserOnlyMixin
 
 
-class PermissionFilteredMixin:
-    """Non-superusers: the queryset comes from cases.permissions, and nothing is editable here."""
+class PermissionFilteredMixin(SuperuserOnlyMixin):
+    """Superusers only; should a screen ever be opened to other staff, its rows still come from cases.permissions."""
 
     def visible_queryset(self, request):  # pragma: no cover - every subclass defines it
         raise NotImplementedError
@@ -35,33 +37,13 @@ class PermissionFilteredMixin:
             return qs
         return qs.filter(pk__in=self.visible_queryset(request).values("pk"))
 
-    def has_add_permission(self, request, *args) -> bool:
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff
-
 
 class PermissionFilteredAdmin(PermissionFilteredMixin, SimpleHistoryAdmin):
     """For audited models: the filtered admin with the history view."""
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
-        lambda self, request, obj=None: request.user.is_active and request.user.is_superuser
-    )
+class SuperuserOnlyAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    """Object permissions and memberships: superusers only (as every screen here)."""
 
 
 class MembershipInline(admin.TabularInline):

@@ -13,10 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -49,28 +47,7 @@ class StrictSerializerMixin:
         return super().to_internal_value(data)
 
 
-# --- Accounts ------------------------------------------------------------------------------------------------
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} → {"token"}; wrong credentials → 400."""
-
-    permission_classes = [AllowAny]
-    throttle_classes: list = []
-
-    @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(),
-                                                   "password": serializers.CharField()}),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    )
-    def post(self, request, *args, **kwargs):
-        # django-axes marks lock-outs on the Django request it is given; hand it that one, not DRF's wrapper,
-        # so its middleware answers 429 after too many failures.
-        serializer = self.serializer_class(data=request.data, context={"request": request._request})
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
-
+# --- Accounts (sign-in, sign-out and password changes are in accounts/api.py) -----------------------------------
 class UserCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True, max_length=128)

@@ -3,7 +3,6 @@ from django.urls import path
 from cases import api
 
 urlpatterns = [
-    path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("users/", api.UserCreateView.as_view(), name="api-users"),
     path("cases/", api.CaseListView.as_view(), name="api-case-list"),
     path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="api-case-detail"),

@@ -6,6 +6,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include("accounts.api_urls")),
     path("", include("cases.api_urls")),
     path("", include("evidence.api_urls")),
     path("", include("deadlines.api_urls")),

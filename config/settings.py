@@ -5,9 +5,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_path, env_str
+from config.keys import KEY_FILE_NAME, check_key, load_or_create_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,11 +24,17 @@ DOCKET_MAX_UPLOAD_BYTES = env_int("DOCKET_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1
 # Which search backend serves queries: "whoosh" (default, embedded) or "postgres".
 DOCKET_SEARCH_BACKEND = env_str("DOCKET_SEARCH_BACKEND", "whoosh")
 
+DEBUG = env_bool("DEBUG", False)
+# Signs sessions and calendar URLs. Unset, a random key is made once and kept in DATA_DIR (config/keys.py);
+# a key published in the source is refused, and so is a weak one when DEBUG is off.
+SECRET_KEY = env_str("SECRET_KEY", "") or load_or_create_key(DATA_DIR / KEY_FILE_NAME)
+check_key("SECRET_KEY", SECRET_KEY, production=not DEBUG)
 # Seals the custody chain (HMAC of every entry). Keep it stable and secret: rotating it invalidates every seal.
 # Unset, SECRET_KEY is used — then rotating SECRET_KEY would make every custody seal fail verification.
 DOCKET_CUSTODY_KEY = env_str("DOCKET_CUSTODY_KEY", "")
-SECRET_KEY = env_str("SECRET_KEY", "docket-dev-key-change-me-in-production-0123456789abcdef")
-DEBUG = env_bool("DEBUG", False)
+if DOCKET_CUSTODY_KEY:
+    # Only a published key is refused here: a site cannot change its custody key without breaking its seals.
+    check_key("DOCKET_CUSTODY_KEY", DOCKET_CUSTODY_KEY, production=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
@@ -38,7 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -51,6 +59,7 @@ INSTALLED_APPS = [
     "deadlines",
     "search",
     "documents",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -165,8 +174,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("DOCKET_SESSION_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("DOCKET_SECURE_COOKIES", False)
+# Served over HTTPS (DOCKET_HTTPS=1): redirect plain HTTP, cookies over HTTPS only, HSTS. `manage.py check --deploy`
+# then has nothing to say (with DOCKET_HSTS_PRELOAD=1; preload is a commitment, so it is never on by default).
+DOCKET_HTTPS = env_bool("DOCKET_HTTPS", False)
+SECURE_SSL_REDIRECT = DOCKET_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP health probe
+SESSION_COOKIE_SECURE = DOCKET_HTTPS or env_bool("DOCKET_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("DOCKET_HSTS_SECONDS", 365 * 24 * 60 * 60 if DOCKET_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DOCKET_HSTS_INCLUDE_SUBDOMAINS", DOCKET_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("DOCKET_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients): trust it only if asked.
+if env_bool("DOCKET_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -187,7 +207,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -208,6 +228,16 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
 }
 
+# API tokens (django-rest-knox): only a hash is stored; each expires; logout and a password change revoke them.
+DOCKET_TOKEN_TTL_HOURS = env_int("DOCKET_TOKEN_TTL_HOURS", 7 * 24)
+if not 1 <= DOCKET_TOKEN_TTL_HOURS <= 10 * 366 * 24:
+    raise ImproperlyConfigured("DOCKET_TOKEN_TTL_HOURS must be between 1 and 87840 (ten years).")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=DOCKET_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Docket API",
     "DESCRIPTION": "Cases, incidents, evidence and deadlines for strategic litigation against biometric surveillance.",
@@ -217,6 +247,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get names of their own (else drf-spectacular warns on every check).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "DeadlineStatusEnum": "deadlines.models.Deadline.Status",
+        "DeadlineKindEnum": "deadlines.models.Deadline.Kind",
+        "EvidenceKindEnum": "evidence.models.EvidenceItem.Kind",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -17,6 +17,7 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("search/", include("search.urls")),
+    path("", include("accounts.urls")),
     path("", include("documents.urls")),
     path("", include("cases.urls")),
 ]

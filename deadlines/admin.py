@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_access import SuperuserOnlyMixin
 from deadlines.models import CalendarFeed, Deadline, DeadlineRule, ReminderPreference, ReminderSent
 from deadlines.permissions import EDIT_DEADLINES, VIEW_CASE, deadlines_for
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(SimpleHistoryAdmin):
+class DeadlineRuleAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
     list_display = ("code", "name", "jurisdiction", "unit", "amount", "roll_forward", "legal_basis", "active")
     list_filter = ("jurisdiction", "unit", "active")
     search_fields = ("code", "name", "legal_basis")
@@ -21,7 +22,7 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(SimpleHistoryAdmin):
+class DeadlineAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
     list_display = ("title", "case", "due_date", "status", "rule", "responsible")
     list_filter = ("status", "kind", "rule")
     search_fields = ("title", "case__title", "case__reference")
@@ -50,13 +51,13 @@ class DeadlineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(SimpleHistoryAdmin):
+class ReminderPreferenceAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
     list_display = ("user", "lead_days", "email_enabled")
     raw_id_fields = ("user",)
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("deadline", "user", "lead_days", "due_date", "sent_at")
     raw_id_fields = ("deadline", "user")
 
@@ -74,7 +75,7 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("user", "created_at")
     exclude = ("public_id",)
     raw_id_fields = ("user",)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 def ensure_builtin_rules(sender, using="default", apps=None, **kwargs) -> None:
     """After every migrate (and every flush, e.g. between transactional tests) the built-in procedural rules
-    exist. Missing ones are created from the seeding migration's data; rows staff have edited are left alone."""
+    exist. Missing ones are created from the seeding migration's data; rows edited in the admin are left alone."""
     from django.apps import apps as global_apps
 
     seeding = import_module("deadlines.migrations.0002_builtin_rules")

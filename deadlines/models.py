@@ -23,7 +23,7 @@ MISSED_LEAD = -1  # the lead time recorded for the one "missed" notice
 
 
 class DeadlineRule(models.Model):
-    """A procedural time-limit as data. Staff add and edit rules in the admin; the engine reads ``as_spec()``."""
+    """A procedural time-limit as data. Superusers add and edit rules in the admin; the engine reads ``as_spec()``."""
 
     class Unit(models.TextChoices):
         YEARS = engine.Unit.YEARS.value, _("years")

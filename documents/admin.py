@@ -1,4 +1,4 @@
-"""Admin: organisation templates (superusers manage them) and the export log (read-only, filtered by permission)."""
+"""Admin, superusers only (config.admin_access): organisation templates and the export log (read-only)."""
 from __future__ import annotations
 
 from django.contrib import admin
@@ -6,11 +6,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases import permissions
 from cases.admin import PermissionFilteredMixin
+from config.admin_access import SuperuserOnlyMixin
 from documents.models import DocumentExport, DocumentTemplate
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(SimpleHistoryAdmin):
+class DocumentTemplateAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
     list_display = ("name", "original_filename", "size", "uploaded_by", "created_at", "deleted_at")
     search_fields = ("name", "original_filename")
     readonly_fields = ("size", "original_filename", "placeholders", "uploaded_by", "created_at", "deleted_at")

@@ -1,9 +1,10 @@
-"""Admin: evidence filtered through the permission path; custody entries read-only."""
+"""Admin: superusers only (config.admin_access); evidence is never changed here, custody entries are read-only."""
 from __future__ import annotations
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_access import SuperuserOnlyMixin
 from evidence.models import CaseExhibit, CustodyEvent, CustodyHead, EvidenceItem
 from evidence.permissions import evidence_for
 
@@ -20,7 +21,7 @@ class ReadOnlyExhibits(admin.TabularInline):
 
 
 @admin.register(EvidenceItem)
-class EvidenceItemAdmin(SimpleHistoryAdmin):
+class EvidenceItemAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
     list_display = ("id", "title", "kind", "media_type", "size", "restricted", "extraction_state", "created_at")
     list_filter = ("kind", "restricted", "extraction_state")
     search_fields = ("title", "sha256", "original_filename")
@@ -46,7 +47,7 @@ class EvidenceItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CustodyEvent)
-class CustodyEventAdmin(admin.ModelAdmin):
+class CustodyEventAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("item", "seq", "at", "username", "action", "sha256", "client_ip")
     list_filter = ("action",)
     search_fields = ("sha256", "username")
@@ -70,7 +71,7 @@ class CustodyEventAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     """Rows written only by the evidence services; shown here for inspection, never edited."""
 
     def get_readonly_fields(self, request, obj=None):

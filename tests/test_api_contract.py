@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 # path (as in API.md, {x} for any parameter) → methods API.md names for it
 CONTRACT = {
     "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/logout/": {"post"},
     "/api/v1/users/": {"post"},
     "/api/v1/cases/": {"get", "post"},
     "/api/v1/cases/{}/": {"get", "patch", "delete"},

@@ -115,6 +115,9 @@ ROWS: list[Row] = [
     Row("api users create", "post", lambda w: "/api/v1/users/", _expect(401, 403, 403, 201),
         lambda w: {"username": "fresh", "password": "a-long-enough-Passphrase-42", "email": "f@example.org"}),
     Row("api schema", "get", lambda w: "/api/v1/schema/", _expect(200, 200, 200)),
+    Row("api logout", "post", lambda w: "/api/v1/auth/logout/", _expect(401, 204, 204)),
+    Row("api password change, wrong current password", "post", lambda w: "/api/v1/auth/password/",
+        _expect(401, 400, 400), lambda w: {"old_password": "wrong", "new_password": "a-new-Passphrase-42"}),
     # --- pages ---
     Row("page dashboard", "get", lambda w: "/", _expect(302, 200, 200), api=False),
     Row("page case list", "get", lambda w: "/cases/", _expect(302, 200, 200), api=False),
@@ -125,6 +128,8 @@ ROWS: list[Row] = [
     Row("page incident history", "get", lambda w: f"/incidents/{w.incident.pk}/history/", _expect(302, 404, 200),
         api=False),
     Row("page trash", "get", lambda w: "/trash/", _expect(302, 200, 200), api=False),
+    Row("page password change", "get", lambda w: "/account/password/", _expect(302, 200, 200), api=False),
+    Row("page password change done", "get", lambda w: "/account/password/done/", _expect(302, 200, 200), api=False),
     Row("page trashed case", "get", lambda w: f"/cases/{w.trashed_case.pk}/", _expect(302, 404, 404), api=False),
 ]
 

@@ -1,4 +1,5 @@
-"""Staff add rules in the admin without code; the deadline admin shows only what the permission path allows."""
+"""Superusers add rules in the admin without code. Other staff, even with the deadline permissions and a role on the
+case, open no deadline screen in the admin (it is for superusers only, see tests/test_admin.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,13 @@ def staff(cast):
     return cast.lawyer
 
 
-def test_staff_adds_a_rule_and_the_api_uses_it(staff, client, api, cast):
-    client.force_login(staff)
+@pytest.fixture
+def root():
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def test_a_superuser_adds_a_rule_and_the_api_uses_it(root, client, api, cast):
+    client.force_login(root)
     r = client.post("/admin/deadlines/deadlinerule/add/", {
         "code": "ru-cpc-objections", "name": "Objections to the minutes", "jurisdiction": "ru",
         "unit": "working_days", "amount": "5", "start": "next_day", "roll_forward": "on",
@@ -33,7 +39,7 @@ def test_staff_adds_a_rule_and_the_api_uses_it(staff, client, api, cast):
     })
     assert r.status_code == 302, r.content[:2000]
     rule = DeadlineRule.objects.get(code="ru-cpc-objections")
-    assert rule.jurisdiction == "RU" and rule.history.first().history_user == staff
+    assert rule.jurisdiction == "RU" and rule.history.first().history_user == root
     assert "ru-cpc-objections" in {x["code"] for x in api(cast.observer).get("/api/v1/deadline-rules/").json()}
     r = api(cast.observer).post("/api/v1/deadline-rules/preview/", {"rule": "ru-cpc-objections",
                                                                    "trigger_date": "2025-04-30"}, format="json")
@@ -41,8 +47,23 @@ def test_staff_adds_a_rule_and_the_api_uses_it(staff, client, api, cast):
     assert r.json()["due_date"] == "2025-05-13"
 
 
-def test_admin_refuses_an_impossible_rule(staff, client):
+def test_staff_without_superuser_status_cannot_add_or_change_rules(staff, client):
     client.force_login(staff)
+    rule = DeadlineRule.objects.get(code="ru-cpc-appeal")
+    before = rule.amount
+    assert client.get("/admin/deadlines/deadlinerule/").status_code == 403
+    r = client.post("/admin/deadlines/deadlinerule/add/", {
+        "code": "ru-staff-rule", "name": "x", "jurisdiction": "RU", "unit": "months", "amount": "1",
+        "start": "next_day", "legal_basis": "x"})
+    assert r.status_code == 403 and not DeadlineRule.objects.filter(code="ru-staff-rule").exists()
+    r = client.post(f"/admin/deadlines/deadlinerule/{rule.pk}/change/", {"amount": "12"})
+    assert r.status_code == 403
+    rule.refresh_from_db()
+    assert rule.amount == before
+
+
+def test_admin_refuses_an_impossible_rule(root, client):
+    client.force_login(root)
     r = client.post("/admin/deadlines/deadlinerule/add/", {
         "code": "Bad Code", "name": "x", "jurisdiction": "RU", "unit": "months", "amount": "0",
         "start": "next_day", "legal_basis": "x"})
@@ -53,16 +74,17 @@ def test_admin_refuses_an_impossible_rule(staff, client):
     assert r.status_code == 200 and not DeadlineRule.objects.filter(code="zz-rule").exists()
 
 
-def test_deadline_admin_is_filtered_through_the_permission_path(staff, client, cast):
+def test_deadline_admin_is_for_superusers_only(staff, root, client, cast):
     mine = services.deadline_create(user=cast.lead, case=cast.case, title="Visible one", due_date=dt.date(2025, 1, 1))
     other = CaseFactory(lead=UserFactory())
     hidden = services.deadline_create(user=other.created_by, case=other, title="Hidden one",
                                       due_date=dt.date(2025, 1, 1))
-    client.force_login(staff)
-    r = client.get("/admin/deadlines/deadline/")
-    assert r.status_code == 200
-    body = r.content.decode()
-    assert "Visible one" in body and "Hidden one" not in body
-    assert client.get(f"/admin/deadlines/deadline/{mine.pk}/change/").status_code == 200
-    r = client.get(f"/admin/deadlines/deadline/{hidden.pk}/change/", follow=True)
-    assert "Hidden one" not in r.content.decode()
+    client.force_login(staff)  # a lawyer of the case, with the deadline permissions
+    assert client.get("/admin/deadlines/deadline/").status_code == 403
+    for deadline in (mine, hidden):
+        for page in ("change", "history"):
+            r = client.get(f"/admin/deadlines/deadline/{deadline.pk}/{page}/")
+            assert r.status_code == 403 and deadline.title not in r.content.decode()
+    client.force_login(root)
+    body = client.get("/admin/deadlines/deadline/").content.decode()
+    assert "Visible one" in body and "Hidden one" in body

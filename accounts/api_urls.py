@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accounts import api
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", api.LogoutView.as_view(), name="api-logout"),
+    path("auth/password/", api.PasswordChangeView.as_view(), name="api-password-change"),
+]
