@@ -55,7 +55,7 @@ class Result:
     title: str
     snippet: str
     url: str | None
-    score: float  # internal: the order; never shown (it is no business of the caller's how it was reached)
+    score: float  # internal: it orders the results; never serialised nor shown (no oracles)
     object: object = field(repr=False, default=None)
 
     def as_dict(self) -> dict:
