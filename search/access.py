@@ -24,26 +24,54 @@ def _evidence_permissions():
 
 
 def scope_for(user) -> Scope:
-    """The tokens of everything ``user`` may see, and of what gated text they may probably search."""
+    """The tokens (see ``search.documents``) of everything ``user`` may see, and of the gated text they may read.
+
+    This is docs/access-model.md, read for the index — the one place where search restates it:
+
+    - ``c<id>``: a live case on which the user holds ``view_case``. It reaches the case, the incidents linked to it,
+      the items that are its live exhibits or linked to its incidents, the persons who are its parties or are
+      involved in its incidents (the documents carry no token of an incident in the trash). A case in the trash
+      gives no token: trash grants nothing through it.
+    - ``i<id>``: an *unlinked* incident (no case link at all, live or trashed) on which the user holds a direct
+      grant: its owner or a user it is shared with. A linked incident is reached only through its live cases, so an
+      incident whose only cases are in the trash is reached by nobody.
+    - ``u<id>``: the user themself, the creator of a person who is in nothing (only such persons carry it).
+
+    Gated text, per type: a restricted item's file text through ``download_restricted`` on one of its live cases,
+    or ``change_incident`` on an unlinked incident it is linked to; a real name through ``view_identities`` on one of
+    the person's live cases, ``view_incident_identities`` on an unlinked incident they are involved in, or having
+    created them while they are in nothing.
+
+    Roles come from ``cases.permissions.cases_for``; direct grants from ``cases.permissions.incidents_for``, asked
+    only about incidents with no case link, where the rule book gives nothing but the direct grants. Every hit is
+    re-checked in the database afterwards (``recheck``); the pre-filter must still be exact, because it decides
+    what the backend ranks and counts."""
     if not cp._active(user):
         return Scope(visible=frozenset())
     if user.is_superuser:
         return Scope(everything=True)
-    live_link = Incident.cases.through.objects.filter(incident=OuterRef("pk"), case__deleted_at__isnull=True)
-    visible_cases = {f"c{pk}" for pk in cp.cases_for(user).values_list("pk", flat=True)}
-    unlinked = {
-        f"i{pk}" for pk in cp.incidents_for(user).filter(~Exists(live_link)).values_list("pk", flat=True)
-    }
+
+    def cases(perm: str) -> set[str]:
+        return {f"c{pk}" for pk in cp.cases_for(user, perm).values_list("pk", flat=True)}
+
+    any_link = Incident.cases.through.objects.filter(incident=OuterRef("pk"))
+
+    def unlinked(perm: str) -> set[str]:
+        return {f"i{pk}" for pk in cp.incidents_for(user, perm).filter(~Exists(any_link)).values_list("pk", flat=True)}
+
     own = {f"u{user.pk}"}
-    download_cases = {f"c{pk}" for pk in cp.cases_for(user, cp.DOWNLOAD_RESTRICTED).values_list("pk", flat=True)}
-    identity_cases = {f"c{pk}" for pk in cp.cases_for(user, cp.VIEW_IDENTITIES).values_list("pk", flat=True)}
     return Scope(
-        visible=frozenset(visible_cases | unlinked | own),
+        visible=frozenset(cases(cp.VIEW_CASE) | unlinked(cp.VIEW_INCIDENT) | own),
         gated={
-            "evidence": frozenset(download_cases | unlinked),
-            "person": frozenset(identity_cases | unlinked | own),
+            "evidence": frozenset(cases(cp.DOWNLOAD_RESTRICTED) | unlinked(cp.CHANGE_INCIDENT)),
+            "person": frozenset(cases(cp.VIEW_IDENTITIES) | unlinked(cp.VIEW_INCIDENT_IDENTITIES) | own),
         },
     )
+
+
+def case_in_scope(scope: Scope, case_id: int) -> bool:
+    """Whether the case is one the scope may see (a filter by any other id is a filter by a missing one)."""
+    return scope.everything or f"c{case_id}" in scope.visible
 
 
 def visible_objects(user, type_: str, ids: Iterable[int]) -> dict[int, object]:

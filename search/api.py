@@ -17,7 +17,6 @@ _RESULT_FIELDS = lambda: (  # noqa: E731 - fresh field instances for each use
         "title": serializers.CharField(),
         "snippet": serializers.CharField(help_text="HTML: escaped text, matches wrapped in <mark>."),
         "url": serializers.CharField(allow_null=True),
-        "score": serializers.FloatField(),
     }
 )
 
@@ -26,7 +25,9 @@ class SearchView(APIView):
     """Full-text search over what the caller may view (cases, incidents, evidence, persons).
 
     A missing or empty ``q`` (or one with nothing to search for, such as ``*``) is a 400 with a message, like any
-    malformed parameter. ``count`` counts the visible matches among the best 1000. The snippet is HTML: the
+    malformed parameter. ``count`` counts the visible matches among the best 1000, best first (ranked by each
+    result's own text only; the score is not shown). ``case`` of a case the caller may not see finds nothing, as
+    for a case that does not exist. The snippet is HTML: the
     text is escaped and the matched words are wrapped in ``<mark>``. A restricted item's file text is searched
     and shown only to those who may download it; a person's real name only to those who may see identities."""
 

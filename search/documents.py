@@ -9,13 +9,15 @@ A document holds its searchable text in three parts:
 
 and the tokens that pre-filter results for a caller (``acl``):
 
-- ``c<id>`` for every case the object belongs to (a case itself; the cases of an incident; the exhibit cases of
-  an item and the cases of its incidents; the cases of a person's parties and incidents),
+- ``c<id>`` for every case the object belongs to (a case itself; the cases of an incident; the live exhibit cases
+  of an item and the cases of its incidents; the cases of a person's parties and incidents),
 - ``i<id>`` for every incident it belongs to (an unlinked incident is visible by direct grant),
-- ``u<id>`` for the user who recorded a person (a person linked to nothing is visible to its creator).
+- ``u<id>`` for the user who recorded a person, while the person is in nothing (no party, no involvement).
 
-Permissions themselves are never stored: at query time the caller's visible case and incident ids are turned into
-these tokens, so a membership change needs no re-indexing, and every hit is re-checked in the database anyway.
+An incident in the trash lends nothing: the items and persons linked to it carry no token of it nor of its cases.
+Permissions themselves are never stored: at query time ``search.access.scope_for`` turns the caller's rights
+into these tokens (what each token opens is written there), so a membership change needs no re-indexing, and every
+hit is re-checked in the database anyway.
 
 Never indexed: a case's privileged notes, a person's contacts and consent.
 """
@@ -113,12 +115,16 @@ def incident_doc(incident) -> SearchDoc:
 
 
 def person_doc(person) -> SearchDoc:
-    acl = {f"u{person.created_by_id}"} if person.created_by_id else set()
-    for party in person.parties.all():
+    acl = set()
+    parties, involvements = person.parties.all(), person.involvements.all()
+    for party in parties:
         acl.add(f"c{party.case_id}")
-    for involvement in person.involvements.all():
-        acl.add(f"i{involvement.incident_id}")
-        acl.update(f"c{c.pk}" for c in involvement.incident.cases.all())
+    for involvement in involvements:
+        if involvement.incident.deleted_at is None:
+            acl.add(f"i{involvement.incident_id}")
+            acl.update(f"c{c.pk}" for c in involvement.incident.cases.all())
+    if person.created_by_id and not parties and not involvements:  # in nothing (not even in the trash)
+        acl.add(f"u{person.created_by_id}")
     return SearchDoc(
         type="person", id=person.pk, title=person.pseudonym, gated=person.real_name, gate_open=False,
         acl=acl, date=_naive_utc(person.created_at),
@@ -131,8 +137,9 @@ def evidence_doc(item) -> SearchDoc:
         if exhibit.removed_at is None:
             acl.add(f"c{exhibit.case_id}")
     for incident in item.incidents.all():
-        acl.add(f"i{incident.pk}")
-        acl.update(f"c{c.pk}" for c in incident.cases.all())
+        if incident.deleted_at is None:
+            acl.add(f"i{incident.pk}")
+            acl.update(f"c{c.pk}" for c in incident.cases.all())
     return SearchDoc(
         type="evidence", id=item.pk, title=str(item),
         body=_join(item.original_filename, item.description, item.source),

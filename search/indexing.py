@@ -11,7 +11,9 @@ What is re-indexed:
 - a person or an evidence item: itself;
 - ``case_access_changed_on_commit``: the case document (its trash state). Permissions are not stored in the
   index — they are resolved at query time and re-checked in the database — so a membership change needs
-  nothing more.
+  nothing more;
+- ``remove_on_commit`` of a case or an incident (purged): also what was in it (its persons, its items, a case's
+  incidents), whose tokens change with it — a person may now be in nothing, which makes their creator's token.
 """
 from __future__ import annotations
 
@@ -88,14 +90,37 @@ def index_on_commit(obj: models.Model) -> None:
     _on_commit(keys)
 
 
+def _contents_keys(obj: models.Model, type_: str) -> list[str]:
+    """The documents whose tokens depend on ``obj`` being there: a case's parties, exhibits and incidents (with
+    theirs), an incident's persons and items."""
+    if type_ == "incident":
+        return _keys_for(obj)[1:]
+    if type_ != "case":
+        return []
+    keys = [documents.key_of("person", pk) for pk in obj.parties.exclude(person=None)
+            .values_list("person_id", flat=True)]
+    evidence = documents.evidence_model()
+    if evidence is not None:
+        keys += [documents.key_of("evidence", pk) for pk in evidence.objects.filter(exhibits__case=obj)
+                 .values_list("pk", flat=True)]
+    for incident in obj.incidents.all():
+        keys += _keys_for(incident)
+    return keys
+
+
 def remove_on_commit(obj: models.Model) -> None:
-    """Remove ``obj`` from the index after the current transaction commits."""
+    """Remove ``obj`` from the index after the current transaction commits (and re-index what was in it)."""
     type_ = documents.type_of(obj)
     if type_ is None or obj.pk is None:
         return
-    # The key is taken now: after ``delete()`` the object has no pk any more. At commit time the document is
-    # removed if the object is gone (or re-indexed if it still exists).
-    _on_commit([documents.key_of(type_, obj.pk)])
+    # The keys are taken now: after ``delete()`` the object has no pk any more, nor its links. At commit time the
+    # document is removed if the object is gone (or re-indexed if it still exists).
+    keys = [documents.key_of(type_, obj.pk)]
+    try:
+        keys += _contents_keys(obj, type_)
+    except Exception:  # never let indexing break the caller's write
+        logger.exception("could not work out what depends on %r", obj)
+    _on_commit(keys)
 
 
 def case_access_changed_on_commit(case: models.Model) -> None:

@@ -5,6 +5,11 @@ then every hit is re-checked against the database through the permission modules
 read (a restricted item's file text, a person's real name) is searched and shown only to those viewers.
 
 ``count`` counts the visible matches among the best ``MAX_HITS`` (settings.DOCKET_SEARCH_MAX_HITS, 1000).
+
+No oracles (docs/access-model.md): ranking uses only each document's own text (see the backends), the score stays
+inside (``Result.score`` is for tests and never serialised), and a filter by the id of a case the caller may not
+see answers exactly as one by an id that does not exist. A snippet drawn from a restricted item's file text is a
+read of derived content: it is shown only to those who may download the item, and recorded in its custody log.
 """
 from __future__ import annotations
 
@@ -50,12 +55,11 @@ class Result:
     title: str
     snippet: str
     url: str | None
-    score: float
+    score: float  # internal: it orders the results; never serialised nor shown (no oracles)
     object: object = field(repr=False, default=None)
 
     def as_dict(self) -> dict:
-        return {"type": self.type, "id": self.id, "title": self.title, "snippet": self.snippet,
-                "url": self.url, "score": round(self.score, 4)}
+        return {"type": self.type, "id": self.id, "title": self.title, "snippet": self.snippet, "url": self.url}
 
 
 @dataclass
@@ -159,8 +163,12 @@ def search(user, params: SearchParams) -> Page:
     """The page ``params.page`` of what ``user`` may see that matches ``params``."""
     if params.node is None:
         return Page(params=params, count=0, results=[])
+    scope = access.scope_for(user)
+    if params.case_id is not None and not access.case_in_scope(scope, params.case_id):
+        # A case the caller may not see is a case that does not exist: nothing belongs to it.
+        return Page(params=params, count=0, results=[])
     spec = QuerySpec(
-        node=params.node, scope=access.scope_for(user), types=params.types, case_id=params.case_id,
+        node=params.node, scope=scope, types=params.types, case_id=params.case_id,
         category=params.category, status=params.status, date_from=params.date_from, date_to=params.date_to,
         limit=_max_hits(),
     )
@@ -181,18 +189,39 @@ def search(user, params: SearchParams) -> Page:
         if doc is None:
             continue
         may_read_gated = hit.id in gated.get(hit.type, set())
+        html, from_gated = snippet_and_source(doc, terms, may_read_gated)
+        if from_gated and hit.type == "evidence" and not doc.gate_open and not _record_preview(user, obj):
+            html = snippet(doc, terms, False)  # no custody entry, no derived content
         results.append(Result(
-            type=hit.type, id=hit.id, title=doc.title, snippet=snippet(doc, terms, may_read_gated),
+            type=hit.type, id=hit.id, title=doc.title, snippet=html,
             url=documents.url_for(hit.type, hit.id), score=hit.score, object=obj,
         ))
     return Page(params=params, count=len(kept), results=results)
 
 
-def snippet(doc: documents.SearchDoc, terms: text.TermSet, may_read_gated: bool) -> str:
-    """HTML: escaped text around the matches with ``<mark>``; gated text only for those who may read it."""
+def _record_preview(user, item) -> bool:
+    """A restricted item's file text is about to be shown in a snippet: a custody event (the query is not kept).
+    False if it could not be recorded (then the text is not shown)."""
+    from evidence.services import custody_record
+
+    try:
+        custody_record(item=item, user=user, action="previewed", detail={"via": "search"})
+    except Exception:
+        logger.exception("could not record the search preview of evidence item %s", item.pk)
+        return False
+    return True
+
+
+def snippet_and_source(doc: documents.SearchDoc, terms: text.TermSet, may_read_gated: bool) -> tuple[str, bool]:
+    """HTML: escaped text around the matches with ``<mark>``; gated text only for those who may read it.
+    The second value tells whether the snippet was drawn from the gated text."""
     body_html, body_hit = text.highlight(doc.body, terms)
     if may_read_gated and doc.gated and not body_hit:
         gated_html, gated_hit = text.highlight(doc.gated, terms)
         if gated_hit or not doc.body:
-            return gated_html
-    return body_html
+            return gated_html, bool(gated_html)
+    return body_html, False
+
+
+def snippet(doc: documents.SearchDoc, terms: text.TermSet, may_read_gated: bool) -> str:
+    return snippet_and_source(doc, terms, may_read_gated)[0]

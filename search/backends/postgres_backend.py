@@ -6,6 +6,10 @@ the access tokens are rows of ``search.SearchAccess`` (a b-tree on the token), s
 an index lookup of the caller's tokens. Writes are
 plain upserts in the database, so concurrent writers need no lock of their own. Needs no entry in
 INSTALLED_APPS (``django.contrib.postgres`` is only imported for its search expressions).
+
+Ranking is ``ts_rank(vector, query)`` with normalisation 0: computed from the row's own vector and the query alone
+(no statistics over other rows, no count of matches), so a caller's order and scores do not depend on documents
+hidden from them (docs/access-model.md, "No oracles"). Ties are broken by type, then id (newest first).
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from datetime import datetime, time as dtime, timedelta, timezone
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 
 from search import text
 from search.backends.base import Hit, QuerySpec, SearchBackend
@@ -175,6 +179,7 @@ class PostgresBackend(SearchBackend):
                 qs = qs.filter(pk__in=self._with_tokens(tokens))
         field = "full_vector" if gated else "public_vector"
         query = SearchQuery(tsquery(spec.node), config="simple", search_type="raw")
-        qs = qs.filter(**{field: query}).annotate(rank=SearchRank(F(field), query))
+        # Document-local: see the module docstring before changing the rank function or its normalisation.
+        qs = qs.filter(**{field: query}).annotate(rank=SearchRank(F(field), query, normalization=Value(0)))
         rows = qs.order_by("-rank", "type", "-obj_id").values_list("type", "obj_id", "rank")[: spec.limit]
         return [Hit(type=t, id=int(pk), score=float(rank or 0.0)) for t, pk, rank in rows]

@@ -6,11 +6,15 @@
   the lock (a thread lock inside the process, then whoosh's file lock across processes, ``timeout`` seconds,
   retried with backoff), so concurrent writers queue up instead of losing updates.
 - Reading: one searcher per thread and folder, kept open and ``refresh()``-ed before each query.
+- Ranking: ``LocalWeighting``, a score from the matched document's own term frequencies and field lengths only
+  (no idf, no average length, nothing counted over the index), so a caller's scores and order do not depend on
+  documents hidden from them (docs/access-model.md, "No oracles"). Ties are broken by type and id.
 """
 from __future__ import annotations
 
 import fcntl
 import logging
+import math
 import shutil
 import threading
 import time
@@ -22,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh import writing
+from whoosh import scoring, writing
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import EmptyIndexError, LockError
 
@@ -85,6 +89,48 @@ def _write_lock(path: str) -> threading.RLock:
         return _write_locks.setdefault(path, threading.RLock())
 
 
+class _LocalScorer(scoring.BaseScorer):
+    """BM25's saturating term frequency, with the document's own field length against a constant instead of the
+    index's average, and no idf. Each term's score is rounded to a multiple of 2**-20, so that the sum over the
+    matched terms is exact in any order (whoosh groups the same sum differently depending on how many terms a
+    prefix expands to, which depends on other documents)."""
+
+    def __init__(self, searcher, fieldname: str, qf: float, norm: float, k1: float, b: float):
+        self._searcher = searcher
+        self._fieldname = fieldname
+        self._scorable = searcher.schema[fieldname].scorable
+        self._qf, self._norm, self._k1, self._b = qf, norm, k1, b
+
+    def supports_block_quality(self):
+        return False  # block skipping would need the index's maximum weights
+
+    def score(self, matcher):
+        weight = matcher.weight()  # frequency in the field, times the field's boost (title: 3)
+        if not self._scorable:
+            return LocalWeighting.quantize(weight * self._qf)
+        length = self._searcher.doc_field_length(matcher.id(), self._fieldname, 1)
+        k1 = self._k1
+        tf = weight * (k1 + 1) / (weight + k1 * (1 - self._b + self._b * length / self._norm))
+        return LocalWeighting.quantize(tf * self._qf)
+
+
+class LocalWeighting(scoring.WeightingModel):
+    """Whoosh weighting that uses only the matched document's own statistics (see ``_LocalScorer``)."""
+
+    K1 = 1.2
+    B = 0.75
+    # Typical field lengths in words: constants, never measured on the index.
+    NORM = {"title": 8.0, "body": 150.0, "gated": 600.0}
+    QUANTUM = 2.0 ** 20
+
+    @classmethod
+    def quantize(cls, value: float) -> float:
+        return math.floor(value * cls.QUANTUM + 0.5) / cls.QUANTUM
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        return _LocalScorer(searcher, fieldname, qf, self.NORM.get(fieldname, 100.0), self.K1, self.B)
+
+
 def _terms(fields, term: str):
     return [wq.Term(f, term) for f in fields]
 
@@ -96,8 +142,10 @@ def compile_query(node, fields) -> wq.Query:
     if isinstance(node, text.Phrase):
         return wq.Or([wq.Phrase(f, list(node.terms)) for f in fields])
     if isinstance(node, text.Prefix):
+        # Scored like the words it expands to (whoosh's default gives a constant score when it expands to more
+        # than one word, and the tf score when to one: that would depend on the words of other documents).
         stems = sorted({node.text, text.stem(node.text)})
-        return wq.Or([wq.Prefix(f, s) for f in fields for s in stems])
+        return wq.Or([wq.Prefix(f, s, constantscore=False) for f in fields for s in stems])
     if isinstance(node, text.And):
         return wq.And([compile_query(i, fields) for i in node.items])
     if isinstance(node, text.Or):
@@ -352,7 +400,7 @@ class WhooshBackend(SearchBackend):
                     entry[1].close()
                 except Exception:  # pragma: no cover - closing a searcher of a deleted index
                     pass
-            searcher = ix.searcher()
+            searcher = ix.searcher(weighting=LocalWeighting())
         cache.pop(key, None)
         cache[key] = (ix, searcher)
         while len(cache) > 4:  # the folder moved (tests, settings): close searchers of old folders
@@ -441,6 +489,23 @@ class WhooshBackend(SearchBackend):
         memo[memo_key] = allowed
         return allowed
 
+    @staticmethod
+    def _best(searcher, q: wq.Query, limit: int) -> list[Hit]:
+        """The ``limit`` best hits, ordered by score, then type, then id (newest first), like every backend.
+
+        Whoosh breaks ties by internal document number, which moves when segments merge; so every match is scored
+        (no stored fields read), and only the best ``limit`` and those tied with the last of them are looked up."""
+        scored = searcher.search(q, limit=None).top_n  # [(score, docnum)], best first
+        if len(scored) > limit > 0:
+            cutoff = scored[limit - 1][0]
+            scored = [pair for pair in scored if pair[0] >= cutoff]
+        hits = []
+        for score, docnum in scored:
+            type_, _, pk = searcher.stored_fields(docnum)["key"].partition(":")
+            hits.append(Hit(type=type_, id=int(pk), score=float(score or 0.0)))
+        hits.sort(key=lambda h: (-h.score, h.type, -h.id))
+        return hits[:limit]
+
     def search(self, spec: QuerySpec, *, gated: bool) -> list[Hit]:
         if spec.node is None:
             return []
@@ -456,12 +521,7 @@ class WhooshBackend(SearchBackend):
                 if allowed is not None:
                     offsets = {id(sub): offset for sub, offset in searcher.leaf_searchers()}
                     q = wq.And([q, DocnumQuery(allowed, offsets)])
-                results = searcher.search(q, limit=spec.limit)
-                hits = []
-                for r in results:
-                    type_, _, pk = r["key"].partition(":")
-                    hits.append(Hit(type=type_, id=int(pk), score=float(r.score or 0.0)))
-                return hits
+                return self._best(searcher, q, spec.limit)
             except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on a damaged index
                 # Files vanished or were damaged under an open searcher: drop it, repair, try once more.
                 logger.warning("search index read failed (%s); reopening", exc)
