@@ -74,7 +74,7 @@ def _from_trash(obj: models.Model, *, user) -> bool:
 
 # --- Cases ---------------------------------------------------------------------------------------------------
 def _require_active(user) -> None:
-    if not permissions._active(user):
+    if not permissions.is_active_user(user):
         raise PermissionDenied("Sign in first.")
 
 

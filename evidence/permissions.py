@@ -67,7 +67,7 @@ def evidence_for(user, perm: str = VIEW, *, include_trashed: bool = False, trash
         qs = qs.trashed()
     elif not include_trashed:
         qs = qs.alive()
-    if not cp._active(user):
+    if not cp.is_active_user(user):
         return qs.none()
     if user.is_superuser:
         return qs

@@ -46,7 +46,7 @@ def scope_for(user) -> Scope:
     only about incidents with no case link, where the rule book gives nothing but the direct grants. Every hit is
     re-checked in the database afterwards (``recheck``); the pre-filter must still be exact, because it decides
     what the backend ranks and counts."""
-    if not cp._active(user):
+    if not cp.is_active_user(user):
         return Scope(visible=frozenset())
     if user.is_superuser:
         return Scope(everything=True)

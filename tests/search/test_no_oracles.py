@@ -111,7 +111,8 @@ def test_a_word_only_in_hidden_records_answers_like_a_word_that_exists_nowhere(w
 def test_case_filter_with_a_hidden_case_answers_like_a_missing_case(world):
     lead, observer, stranger = world["lead"], world["observer"], world["stranger"]
     hidden = CaseFactory(lead=stranger, title="Камера скрытое дело", summary="жалоба")
-    # An incident the observer sees through their case is also linked to the hidden case.
+    # An incident the observer sees through their case is also linked to the hidden case (by a lead of both).
+    services.member_set(actor=stranger, case=hidden, user=lead, role="researcher")
     services.incident_create(user=lead, title="Камера двух дел", occurred_at=_now(), cases=[world["case"], hidden])
     upload_evidence(stranger, "камера\n".encode(), "x.txt", case=hidden.pk, title="Камера чужая")
     missing = hidden.pk + 1000
