@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -24,6 +24,7 @@ from cases import permissions as perms
 from cases import selectors, services
 from cases.models import validate_jurisdiction
 from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role
+from config import serializers
 
 User = get_user_model()
 

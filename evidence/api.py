@@ -10,9 +10,10 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, UnreadablePostError
+from django.http import FileResponse, Http404, QueryDict, UnreadablePostError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -20,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions as cp
+from config import serializers
+from config.inputs import MAX_ID, parse_id
 from evidence import permissions as ep
 from evidence import selectors, services
 from evidence.models import CustodyEvent, EvidenceItem
@@ -34,15 +37,25 @@ def _service(call, *args, **kwargs):
 
 
 def _int_or_none(value, field: str) -> int | None:
+    """An optional id from a query string or a form body: absent → None; not an id 1 … 2**63-1 → 400."""
     if value in (None, ""):
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: ["A valid integer is required."]}) from None
-    if number <= 0 or number > 2**62:
-        raise ValidationError({field: ["A valid id is required."]})
+    number = parse_id(value)
+    if number is None:
+        raise ValidationError({field: [_("An id is a whole number between 1 and %(max)d.") % {"max": MAX_ID}]})
     return number
+
+
+def _form_fields(data, skip: tuple[str, ...]) -> QueryDict | dict:
+    """The descriptive fields of an upload. A form body stays a QueryDict (its values are strings by nature,
+    parsed as such by ``config.serializers``); a JSON body stays a dict (strict JSON types)."""
+    if hasattr(data, "getlist"):
+        fields = QueryDict(mutable=True)
+        for key in data:
+            if key not in skip:
+                fields.setlist(key, [v for v in data.getlist(key) if isinstance(v, str)])
+        return fields
+    return {k: v for k, v in data.items() if k not in skip}
 
 
 # --- Output ----------------------------------------------------------------------------------------------------
@@ -239,7 +252,9 @@ class EvidenceListView(generics.GenericAPIView):
         except (UnreadablePostError, OSError) as exc:
             raise UploadRefused("The upload was interrupted.") from exc
         uploaded = request.FILES.get("file")
-        fields = {k: data.get(k) for k in data if k not in ("file", "case", "incident", "csrfmiddlewaretoken")}
+        if not hasattr(data, "get"):
+            raise ValidationError({"detail": ["Send a multipart form with the file."]})
+        fields = _form_fields(data, ("file", "case", "incident", "csrfmiddlewaretoken"))
         case_id = _int_or_none(data.get("case"), "case")
         incident_id = _int_or_none(data.get("incident"), "incident")
         if uploaded is None:
