@@ -303,12 +303,16 @@ class CoordinateField(serializers.FloatField):
     """A latitude or longitude in degrees, kept to six decimals (about 10 cm)."""
 
     def __init__(self, limit: int, **kwargs):
+        self.limit = limit
         super().__init__(min_value=-limit, max_value=limit, allow_null=True, required=False, **kwargs)
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if value != value or value in (float("inf"), float("-inf")):  # NaN, infinity
-            self.fail("invalid")
+        value = super().to_internal_value(data)  # a finite number (NaN and infinity are refused there)
+        # The range first: quantizing 1e308 to six decimals would overflow the decimal context.
+        if value > self.limit:
+            self.fail("max_value", max_value=self.limit)
+        if value < -self.limit:
+            self.fail("min_value", min_value=-self.limit)
         return Decimal(repr(value)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
     def to_representation(self, value):

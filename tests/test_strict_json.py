@@ -7,10 +7,10 @@ are parsed as before.
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from cases.models import Case
-from config import serializers as strict
 from tests.evidence.conftest import upload
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory
 from tests.test_permission_matrix import history_counts
@@ -72,11 +72,20 @@ def test_a_number_as_a_title_is_refused(world):
     assert response.status_code == 400
     assert response.json()["errors"]["title"] == ["Expected a string, got a number."]
     assert history_counts() == before and not Case.objects.filter(title="5").exists()
+    for bad in (20250101, True, ["2025-01-01"], {"y": 2025}):  # and a date is a string too
+        response = world["api"].post("/api/v1/deadlines/", {"case": world["case"].pk, "title": "T", "due_date": bad},
+                                     format="json")
+        assert response.status_code == 400 and "due_date" in response.json()["errors"]
+    assert history_counts() == before
 
 
 @pytest.mark.parametrize("bad", NOT_STRINGS, ids=repr)
 def test_every_string_field_refuses_other_json_types(world, bad):
     for method, url, body, string_fields in _endpoints(world):
+        with transaction.atomic():  # the body as it is is fine, so each refusal below is about the one field
+            response = getattr(world["api"], method)(url, body, format="json")
+            assert response.status_code < 300, (url, response.content[:300])
+            transaction.set_rollback(True)
         for field in string_fields:
             before = history_counts()
             response = getattr(world["api"], method)(url, {**body, field: bad}, format="json")
@@ -84,12 +93,6 @@ def test_every_string_field_refuses_other_json_types(world, bad):
             assert field in response.json()["errors"], (url, field, response.json())
             assert history_counts() == before
 
-
-def test_the_valid_bodies_are_accepted(world):
-    """The sweep above is meaningful: each body is fine as it is."""
-    for method, url, body, _fields in _endpoints(world):
-        response = getattr(world["api"], method)(url, body, format="json")
-        assert response.status_code < 300, (url, response.content[:300])
 
 
 @pytest.mark.parametrize("bad", ["yes", "true", "on", "1", 1, 0, [], {}], ids=repr)
@@ -128,18 +131,17 @@ def test_json_integers_and_ids_are_numbers_only(world, bad):
     assert history_counts() == before
 
 
-@pytest.mark.parametrize("bad", [20250101, True, ["2025-01-01"], {"y": 2025}], ids=repr)
-def test_json_dates_are_strings_only(world, bad):
-    before = history_counts()
-    response = world["api"].post("/api/v1/deadlines/", {"case": world["case"].pk, "title": "T", "due_date": bad},
-                                 format="json")
-    assert response.status_code == 400 and "due_date" in response.json()["errors"]
-    assert history_counts() == before
-
-
 def test_form_and_multipart_bodies_carry_strings_and_stay_accepted(world):
-    """A form body's values are strings: "true", "5" and dates as text are parsed as before."""
+    """A form body's values are strings: "true", "5" and dates as text are parsed as before, while the same
+    strings in a JSON body are refused."""
     api, case = world["api"], world["case"]
+    before = history_counts()
+    assert api.post("/api/v1/persons/", {"pseudonym": "P", "consent_given": "true"}, format="json").status_code == 400
+    assert api.post("/api/v1/deadlines/", {"case": str(case.pk), "title": "T", "due_date": "2026-01-01"},
+                    format="json").status_code == 400
+    assert api.post("/api/v1/persons/", {"pseudonym": "P", "consent_given": "maybe"},
+                    format="multipart").status_code == 400
+    assert history_counts() == before
     response = api.post("/api/v1/cases/", {"title": "5", "summary": "form"})  # multipart by default
     assert response.status_code == 201 and response.json()["title"] == "5"
     response = api.post("/api/v1/persons/", {"pseudonym": "Form P", "consent_given": "true"}, format="multipart")
@@ -157,25 +159,10 @@ def test_form_and_multipart_bodies_carry_strings_and_stay_accepted(world):
     assert response.status_code == 201 and response.json()["latitude"] == 55.5
 
 
-def test_form_bodies_are_still_checked(world):
-    api = world["api"]
-    before = history_counts()
-    assert api.post("/api/v1/persons/", {"pseudonym": "P", "consent_given": "maybe"},
-                    format="multipart").status_code == 400
-    assert api.post("/api/v1/deadlines/", {"case": "five", "title": "T", "due_date": "2026-01-01"},
-                    format="multipart").status_code == 400
-    assert history_counts() == before
-
-
-def test_null_where_allowed_and_not_where_not(world):
-    api, case = world["api"], world["case"]
-    assert api.post("/api/v1/deadlines/", {"case": case.pk, "title": "T", "due_date": "2026-01-01",
-                                           "due_time": None, "proceeding": None}, format="json").status_code == 201
-    assert api.post("/api/v1/cases/", {"title": None}, format="json").status_code == 400
-
 
 def test_model_serializers_use_the_strict_fields():
     from cases.api import CaseSerializer, IncidentSerializer, PersonSerializer, ProceedingSerializer
+    from config import serializers as strict
 
     for serializer in (CaseSerializer(), IncidentSerializer(), PersonSerializer(), ProceedingSerializer()):
         for name, field in serializer.fields.items():
