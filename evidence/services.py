@@ -66,18 +66,23 @@ def custody_record(*, item: EvidenceItem, user, action: str, request=None, detai
         head = CustodyHead.objects.select_for_update().filter(item_id=item.pk).first()
         seq = head.seq + 1 if head else 1
         prev = head.entry_hash if head else custody.GENESIS
+        detail = dict(detail or {})
+        if head is not None and not custody.head_ok(item_id=item.pk, head=head):
+            # Sealing a new head over a forged one would hide the forgery: the new entry says so, under its seal.
+            detail[custody.BROKEN_HEAD_MARK] = True
         at = timezone.now()
         event = CustodyEvent(
             item=item, seq=seq, at=at, user=user if _username(user) else None, username=_username(user),
             action=action, sha256=item.sha256 if sha256 is None else sha256, client_ip=ip, user_agent=agent,
-            detail=detail or {}, prev_hash=prev,
+            detail=detail, prev_hash=prev,
         )
         event.entry_hash = custody.entry_hash(custody.event_fields(event))
-        event.seal = custody.seal(event.entry_hash)
+        event.seal = custody.seal_entry(item_id=item.pk, seq=seq, digest=event.entry_hash)
         event.save()
         if head is None:
             head = CustodyHead(item=item)
-        head.seq, head.entry_hash, head.seal = seq, event.entry_hash, event.seal
+        head.seq, head.entry_hash = seq, event.entry_hash
+        head.seal = custody.seal_head(item_id=item.pk, seq=seq, digest=event.entry_hash)
         head.save()
     return event
 
