@@ -10,11 +10,12 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, QueryDict, UnreadablePostError
+from django.http import Http404, QueryDict, StreamingHttpResponse, UnreadablePostError
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -27,6 +28,7 @@ from config.inputs import MAX_ID, parse_id
 from evidence import permissions as ep
 from evidence import selectors, services
 from evidence.models import CustodyEvent, EvidenceItem
+from evidence.storage import IntegrityMismatch, VerifiedBlob
 from evidence.uploads import UploadRefused, check_content_length, install_upload_handler, safe_download_type
 
 
@@ -364,11 +366,20 @@ class PassthroughRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-def download_response(item: EvidenceItem, fh) -> FileResponse:
-    response = FileResponse(
-        fh, as_attachment=True, filename=item.original_filename or f"evidence-{item.pk}",
-        content_type=safe_download_type(item.media_type),
-    )
+class StoredFileMismatch(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The stored file no longer matches its SHA-256: nothing was sent, and this was recorded in " \
+                     "the custody log. Verify the item."
+    default_code = "integrity_failed"
+
+
+def download_response(item: EvidenceItem, blob: VerifiedBlob) -> StreamingHttpResponse:
+    """The stored bytes as an attachment, re-hashed as they stream (``evidence.storage.VerifiedBlob``): when they
+    no longer match ``X-Docket-SHA256`` the transfer is cut before its last block, so the client never receives a
+    complete body under the recorded digest."""
+    response = StreamingHttpResponse(blob, content_type=safe_download_type(item.media_type))
+    response["Content-Length"] = str(item.size)
+    response["Content-Disposition"] = content_disposition_header(True, item.original_filename or f"evidence-{item.pk}")
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Docket-SHA256"] = item.sha256
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -383,10 +394,12 @@ class EvidenceDownloadView(APIView):
     def get(self, request, pk):
         item = ep.evidence_get(request.user, pk, ep.DOWNLOAD, include_trashed=True)
         try:
-            fh = services.evidence_open_for_download(user=request.user, item=item, request=request._request)
+            blob = services.evidence_open_for_download(user=request.user, item=item, request=request._request)
+        except IntegrityMismatch:
+            raise StoredFileMismatch() from None
         except (FileNotFoundError, OSError):
             raise NotFound("The stored file is missing: verify the item.") from None
-        return download_response(item, fh)
+        return download_response(item, blob)
 
 
 class CustodyEntrySerializer(serializers.Serializer):

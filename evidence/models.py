@@ -150,6 +150,7 @@ class CustodyEvent(models.Model):
         EDITED = "edited", _("Description edited")
         TRASHED = "trashed", _("Moved to trash")
         RESTORED = "restored", _("Restored from trash")
+        INTEGRITY_FAILED = "integrity_failed", _("Integrity check failed")
 
     item = models.ForeignKey(
         EvidenceItem, on_delete=models.PROTECT, related_name="custody_events", verbose_name=_("evidence item")

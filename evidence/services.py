@@ -228,24 +228,55 @@ def _discard(uploaded_file) -> None:
 
 
 # --- Reading the bytes -----------------------------------------------------------------------------------------
+def _record_mismatch(mismatch: storage.IntegrityMismatch, delivered: int, *, item: EvidenceItem, user, request,
+                     during: str) -> None:
+    """A custody entry for bytes that no longer match their digest, found while serving them."""
+    logger.error("evidence %s: stored file does not match its record during %s (%s); transfer cut after %d bytes",
+                 item.pk, during, mismatch.reason, delivered)
+    try:
+        with transaction.atomic():
+            custody_record(
+                item=item, user=user, action=CustodyEvent.Action.INTEGRITY_FAILED, request=request,
+                sha256=mismatch.actual_sha256 or "",
+                detail={"during": during, "ok": False, "reason": mismatch.reason,
+                        "expected_sha256": mismatch.expected_sha256, "actual_sha256": mismatch.actual_sha256,
+                        "expected_size": mismatch.expected_size, "actual_size": mismatch.actual_size,
+                        "delivered_bytes": delivered},
+            )
+    except Exception:  # the transfer is cut whatever happens here; the log line above stays
+        logger.exception("evidence %s: could not record the integrity failure", item.pk)
+
+
 def evidence_open_for_download(*, user, item: EvidenceItem, request=None, action: str = "downloaded",
-                               detail: dict | None = None):
+                               detail: dict | None = None, whole: bool = False) -> storage.VerifiedBlob:
     """Open the stored bytes for a user allowed to download them and record the read in the custody log.
-    Http404 when the user may not (same as missing); FileNotFoundError when the stored file is gone."""
+
+    The bytes are re-hashed as they are served (``storage.VerifiedBlob``): a wrong size on disk, or a wrong file
+    that fits one block, raises ``storage.IntegrityMismatch`` here, before the first byte; a mismatch found later
+    cuts the transfer. Either way an ``integrity_failed`` custody entry records it. With ``whole`` the file is
+    hashed entirely first and ``blob.file`` is the rewound, verified file (for image decoders, which seek).
+    Http404 when the user may not download (same as missing); FileNotFoundError when the stored file is gone."""
     from evidence.permissions import can_download
 
     if not can_download(user, item):
         from django.http import Http404
 
         raise Http404("No such evidence item.")
-    fh = storage.open_blob(item.sha256)
+    during = {"downloaded": "download", "previewed": "preview"}.get(action, action)
+    blob = storage.VerifiedBlob(item.sha256, item.size,
+                                on_mismatch=partial(_record_mismatch, item=item, user=user, request=request,
+                                                    during=during))
     try:
+        if whole:
+            blob.verified_file()
+        else:
+            blob.prime()
         with transaction.atomic():
             custody_record(item=item, user=user, action=action, request=request, detail=detail)
     except BaseException:
-        fh.close()
+        blob.close()
         raise
-    return fh
+    return blob
 
 
 # --- Verification ----------------------------------------------------------------------------------------------
