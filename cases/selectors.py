@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from cases import permissions
 from cases.models import Case, CaseMembership, Incident, IncidentPerson, Party, Proceeding
-from config.inputs import date_in_range, date_range_message, parse_id
+from config.inputs import date_in_range, date_range_message, id_message, parse_id
 
 User = get_user_model()
 
@@ -44,7 +44,7 @@ def _clean_filters(filters: Mapping[str, Any] | None, *, choices: Mapping[str, I
         if value:
             number = parse_id(value)
             if number is None:
-                errors[name] = "Expected an id: a whole number between 1 and 2**63-1."
+                errors[name] = id_message()
             else:
                 clean[name] = number
     for name in dates:

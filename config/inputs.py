@@ -63,6 +63,10 @@ def validate_date_range(value: dt.date | dt.datetime | None) -> None:
         raise ValidationError(date_range_message(), code="date_range")
 
 
+def id_message() -> str:
+    return _("Expected an id: a whole number between 1 and %(max)d.") % {"max": MAX_ID}
+
+
 def date_range_message() -> str:
     return _("Enter a date between %(min)s and %(max)s.") % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, QueryDict, StreamingHttpResponse, UnreadablePostError
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from cases import permissions as cp
 from config import serializers
 from config.api import JSONParser
-from config.inputs import MAX_ID, parse_id
+from config.inputs import id_message, parse_id
 from evidence import permissions as ep
 from evidence import selectors, services
 from evidence.models import CustodyEvent, EvidenceItem
@@ -45,7 +45,7 @@ def _int_or_none(value, field: str) -> int | None:
         return None
     number = parse_id(value)
     if number is None:
-        raise ValidationError({field: [_("An id is a whole number between 1 and %(max)d.") % {"max": MAX_ID}]})
+        raise ValidationError({field: [id_message()]})
     return number
 
 
@@ -368,8 +368,8 @@ class PassthroughRenderer(BaseRenderer):
 
 class StoredFileMismatch(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The stored file no longer matches its SHA-256: nothing was sent, and this was recorded in " \
-                     "the custody log. Verify the item."
+    default_detail = gettext_lazy("The stored file no longer matches its SHA-256: nothing was sent, and this was "
+                                  "recorded in the custody log. Verify the item.")
     default_code = "integrity_failed"
 
 

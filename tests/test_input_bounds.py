@@ -71,6 +71,9 @@ def test_deadline_due_9999_is_refused_by_the_api_and_the_page(world):
     _refused(response, before)
     assert "due_date" in response.json()["errors"]
     assert "1900-01-01" in response.json()["detail"] and "2200-12-31" in response.json()["detail"]
+    response = api.post("/api/v1/deadlines/", {"case": case.pk, "title": "far", "due_date": "9999-12-31"},
+                        format="json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.json()["errors"]["due_date"] == ["Укажите дату в пределах от 1900-01-01 до 2200-12-31."]
 
     page = world["page"].post("/deadlines/new/", {"case": case.pk, "title": "far", "kind": "other",
                                                   "due_date": "9999-12-31", "status": "open"})

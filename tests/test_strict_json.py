@@ -72,6 +72,8 @@ def test_a_number_as_a_title_is_refused(world):
     assert response.status_code == 400
     assert response.json()["errors"]["title"] == ["Expected a string, got a number."]
     assert history_counts() == before and not Case.objects.filter(title="5").exists()
+    response = world["api"].post("/api/v1/cases/", {"title": 5}, format="json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.json()["errors"]["title"] == ["Ожидалась строка, получено: число."]
     for bad in (20250101, True, ["2025-01-01"], {"y": 2025}):  # and a date is a string too
         response = world["api"].post("/api/v1/deadlines/", {"case": world["case"].pk, "title": "T", "due_date": bad},
                                      format="json")
