@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from cases import permissions as perms
 from cases import selectors, services
 from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role, validate_jurisdiction
+from config import serializers
 
 User = get_user_model()
 
@@ -272,12 +273,16 @@ class CoordinateField(serializers.FloatField):
     """A latitude or longitude in degrees, kept to six decimals (about 10 cm)."""
 
     def __init__(self, limit: int, **kwargs):
+        self.limit = limit
         super().__init__(min_value=-limit, max_value=limit, allow_null=True, required=False, **kwargs)
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if value != value or value in (float("inf"), float("-inf")):  # NaN, infinity
-            self.fail("invalid")
+        value = super().to_internal_value(data)  # a finite number (NaN and infinity are refused there)
+        # The range first: quantizing 1e308 to six decimals would overflow the decimal context.
+        if value > self.limit:
+            self.fail("max_value", max_value=self.limit)
+        if value < -self.limit:
+            self.fail("min_value", min_value=-self.limit)
         return Decimal(repr(value)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
     def to_representation(self, value):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.countries import JURISDICTIONS
 from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role
+from config.inputs import IdModelMultipleChoiceField, validate_date_range
 
 User = get_user_model()
 
@@ -135,7 +136,7 @@ class SourceLinksField(forms.CharField):
 
 
 class IncidentForm(forms.ModelForm):
-    cases = forms.ModelMultipleChoiceField(
+    cases = IdModelMultipleChoiceField(
         label=_("Linked cases"), queryset=Case.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
         help_text=_("Only cases on which you may edit incidents are offered. "
@@ -143,7 +144,7 @@ class IncidentForm(forms.ModelForm):
     )
     source_links = SourceLinksField(label=_("Source links"), required=False,
                                     help_text=_("One web address per line."))
-    persons = forms.ModelMultipleChoiceField(
+    persons = IdModelMultipleChoiceField(
         label=_("Persons involved"), queryset=Person.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
         help_text=_("Already recorded persons (by pseudonym). New persons can be added from the incident page."),
@@ -230,8 +231,8 @@ class IncidentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     category = forms.ChoiceField(label=_("Category"), required=False,
                                  choices=[("", _("Any category")), *Incident.Category.choices])
-    occurred_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    occurred_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    occurred_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET, validators=[validate_date_range])
+    occurred_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET, validators=[validate_date_range])
     case = forms.ModelChoiceField(label=_("Case"), required=False, queryset=Case.objects.none(),
                                   empty_label=_("Any case"))
 

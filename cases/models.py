@@ -18,6 +18,7 @@ from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from cases.countries import JURISDICTIONS
+from config.inputs import validate_date_range
 
 
 def validate_jurisdiction(value: str) -> None:
@@ -169,9 +170,9 @@ class Proceeding(models.Model):
     court = models.CharField(_("court or authority"), max_length=300, blank=True)
     case_number = models.CharField(_("case number"), max_length=100, blank=True)
     judge = models.CharField(_("judge"), max_length=200, blank=True)
-    filed_on = models.DateField(_("filed on"), null=True, blank=True)
-    hearing_on = models.DateField(_("next hearing"), null=True, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True, validators=[validate_date_range])
+    hearing_on = models.DateField(_("next hearing"), null=True, blank=True, validators=[validate_date_range])
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, validators=[validate_date_range])
     outcome = models.TextField(_("outcome"), blank=True, max_length=20000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -199,7 +200,7 @@ class Person(models.Model):
     real_name = models.CharField(_("real name"), max_length=300, blank=True)
     contacts = models.TextField(_("contacts"), blank=True, max_length=5000)
     consent_given = models.BooleanField(_("consent given"), default=False)
-    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True, validators=[validate_date_range])
     consent_scope = models.TextField(_("consent scope"), blank=True, max_length=5000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -270,7 +271,7 @@ class Incident(models.Model):
         OTHER = "other", _("Other")
 
     title = models.CharField(_("title"), max_length=300)
-    occurred_at = models.DateTimeField(_("occurred at"))
+    occurred_at = models.DateTimeField(_("occurred at"), validators=[validate_date_range])
     location = models.CharField(_("location"), max_length=300, blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from cases import permissions
 from cases.models import Case, CaseMembership, Incident, IncidentPerson, IncidentShare, Party, Proceeding
+from config.inputs import date_in_range, date_range_message, id_message, parse_id
 
 User = get_user_model()
 
@@ -41,12 +42,11 @@ def _clean_filters(filters: Mapping[str, Any] | None, *, choices: Mapping[str, I
     for name in ints:
         value = filters.get(name)
         if value:
-            try:
-                clean[name] = int(value)
-                if clean[name] < 1:
-                    raise ValueError
-            except (TypeError, ValueError):
-                errors[name] = "Expected a positive whole number."
+            number = parse_id(value)
+            if number is None:
+                errors[name] = id_message()
+            else:
+                clean[name] = number
     for name in dates:
         value = filters.get(name)
         if value:
@@ -56,6 +56,8 @@ def _clean_filters(filters: Mapping[str, Any] | None, *, choices: Mapping[str, I
                 parsed = None
             if parsed is None:
                 errors[name] = "Expected a date as YYYY-MM-DD."
+            elif not date_in_range(parsed):
+                errors[name] = date_range_message()
             else:
                 clean[name] = parsed
     if errors:

@@ -164,6 +164,8 @@ FILE_UPLOAD_TEMP_DIR = str(UPLOAD_TMP_DIR)
 UPLOAD_TMP_DIR.mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_PERMISSIONS = 0o440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# A JSON or form body (not a streamed evidence file) holds at most this many bytes; larger is a 413 in the API.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -216,7 +218,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.parsers.JSONParser",  # bounded: size and nesting depth (config/inputs.py)
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

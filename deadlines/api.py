@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from cases.models import Proceeding
 from cases.permissions import case_get
+from config import serializers
 from config.api import Pagination
 from deadlines import selectors, services
 from deadlines.models import Deadline, DeadlineRule

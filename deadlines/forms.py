@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Proceeding
 from cases.permissions import EDIT_DEADLINES, cases_for
+from config.inputs import validate_date_range
 from deadlines.models import DEFAULT_LEAD_DAYS, Deadline, DeadlineRule
 
 
@@ -38,10 +39,10 @@ class DeadlineForm(forms.Form):
         empty_label=_("— none: I will enter the due date —"),
         help_text=_("With a rule, the due date is computed from the date it is counted from."),
     )
-    trigger_date = forms.DateField(label=_("Counted from"), required=False, widget=DateInput())
+    trigger_date = forms.DateField(label=_("Counted from"), required=False, widget=DateInput(), validators=[validate_date_range])
     due_date = forms.DateField(
         label=_("Due date"), required=False, widget=DateInput(),
-        help_text=_("Only when no rule is chosen."),
+        help_text=_("Only when no rule is chosen."), validators=[validate_date_range],
     )
     due_time = forms.TimeField(label=_("Time"), required=False, widget=TimeInput())
     responsible = forms.ModelChoiceField(queryset=None, label=_("Responsible"), required=False,

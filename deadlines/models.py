@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Proceeding, validate_jurisdiction
+from config.inputs import validate_date_range
 from deadlines import engine
 
 DEFAULT_LEAD_DAYS = [14, 7, 3, 1]
@@ -53,7 +54,7 @@ class DeadlineRule(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=300)
     counting_basis = models.CharField(_("counting rules"), max_length=500, blank=True)
     trigger_label = models.CharField(_("counted from"), max_length=200, blank=True)
-    valid_from = models.DateField(_("applies to triggers from"), null=True, blank=True)
+    valid_from = models.DateField(_("applies to triggers from"), null=True, blank=True, validators=[validate_date_range])
     description = models.TextField(_("description"), blank=True, max_length=5000)
     active = models.BooleanField(_("active"), default=True)
 
@@ -117,12 +118,12 @@ class Deadline(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    due_date = models.DateField(_("due date"), db_index=True)
+    due_date = models.DateField(_("due date"), db_index=True, validators=[validate_date_range])
     due_time = models.TimeField(_("time"), null=True, blank=True)
     rule = models.ForeignKey(
         DeadlineRule, null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("rule")
     )
-    trigger_date = models.DateField(_("counted from"), null=True, blank=True)
+    trigger_date = models.DateField(_("counted from"), null=True, blank=True, validators=[validate_date_range])
     explanation = models.JSONField(_("how the date was computed"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
     responsible = models.ForeignKey(

@@ -194,6 +194,22 @@ def feed_deadlines(*, user) -> list[Deadline]:
     return list(deadlines_for(user).with_related().filter(status=Deadline.Status.OPEN).order_by("due_date", "id"))
 
 
+def _event_span(d: Deadline) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime | None]:
+    """When the deadline's event starts and ends. A date at the edge of what Python can represent (a row written
+    before dates were bounded, e.g. 9999-12-31) still gives an event: all day, without an end (RFC 5545 then
+    makes it one day long), rather than an error that would take every member's feed down."""
+    if d.due_time is not None:
+        try:
+            start = timezone.make_aware(dt.datetime.combine(d.due_date, d.due_time)).astimezone(dt.timezone.utc)
+            return start, start + dt.timedelta(hours=1)
+        except (OverflowError, ValueError):
+            pass
+    try:
+        return d.due_date, d.due_date + dt.timedelta(days=1)
+    except OverflowError:
+        return d.due_date, None
+
+
 def feed_ical(*, user) -> bytes:
     """An RFC 5545 calendar with one VEVENT per open deadline the user may see."""
     from icalendar import Calendar, Event
@@ -212,13 +228,10 @@ def feed_ical(*, user) -> bytes:
         ev.add("dtstamp", now)
         ev.add("last-modified", d.updated_at)
         ev.add("summary", f"{d.title} — {d.case}")
-        if d.due_time is None:
-            ev.add("dtstart", d.due_date)
-            ev.add("dtend", d.due_date + dt.timedelta(days=1))
-        else:
-            start = timezone.make_aware(dt.datetime.combine(d.due_date, d.due_time)).astimezone(dt.timezone.utc)
-            ev.add("dtstart", start)
-            ev.add("dtend", start + dt.timedelta(hours=1))
+        start, end = _event_span(d)
+        ev.add("dtstart", start)
+        if end is not None:
+            ev.add("dtend", end)
         lines = [str(_("Case: %(case)s")) % {"case": d.case}, str(_("Kind: %(kind)s")) % {"kind": d.get_kind_display()}]
         if d.rule_id:
             lines.append(str(_("Rule: %(code)s — %(name)s (%(basis)s)")) % {

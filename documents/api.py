@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -25,6 +26,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Incident
+from config import serializers
+from config.inputs import MAX_ID, parse_id
 from documents import services
 from documents.data import DossierFilter
 from documents.models import DocumentTemplate
@@ -107,11 +110,8 @@ class CustodyReportDocx(FileAPIView):
         case = case_for_documents(request.user, pk)
         number = request.query_params.get("exhibit")
         if number not in (None, ""):
-            try:
-                number = int(number)
-            except ValueError:
-                raise ValidationError({"exhibit": ["An exhibit number is a whole number."]}) from None
-            if number < 1:
+            number = parse_id(number)
+            if number is None:
                 raise ValidationError({"exhibit": ["An exhibit number is a whole number."]})
         else:
             number = None
@@ -133,9 +133,12 @@ class DossierQuery(serializers.Serializer):
         for part in (value or "").replace(" ", "").split(","):
             if not part:
                 continue
-            if not part.isdigit():
-                raise serializers.ValidationError("A comma-separated list of incident ids.")
-            ids.append(int(part))
+            number = parse_id(part)
+            if number is None:
+                raise serializers.ValidationError(
+                    _("A comma-separated list of incident ids (whole numbers between 1 and %(max)d).") % {"max": MAX_ID}
+                )
+            ids.append(number)
         return tuple(ids)
 
     def validate(self, attrs):

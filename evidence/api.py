@@ -10,19 +10,25 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, UnreadablePostError
+from django.http import Http404, QueryDict, StreamingHttpResponse, UnreadablePostError
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions as cp
+from config import serializers
+from config.api import JSONParser
+from config.inputs import id_message, parse_id
 from evidence import permissions as ep
 from evidence import selectors, services
 from evidence.models import CustodyEvent, EvidenceItem
+from evidence.storage import IntegrityMismatch, VerifiedBlob
 from evidence.uploads import UploadRefused, check_content_length, install_upload_handler, safe_download_type
 
 
@@ -34,15 +40,25 @@ def _service(call, *args, **kwargs):
 
 
 def _int_or_none(value, field: str) -> int | None:
+    """An optional id from a query string or a form body: absent → None; not an id 1 … 2**63-1 → 400."""
     if value in (None, ""):
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: ["A valid integer is required."]}) from None
-    if number <= 0 or number > 2**62:
-        raise ValidationError({field: ["A valid id is required."]})
+    number = parse_id(value)
+    if number is None:
+        raise ValidationError({field: [id_message()]})
     return number
+
+
+def _form_fields(data, skip: tuple[str, ...]) -> QueryDict | dict:
+    """The descriptive fields of an upload. A form body stays a QueryDict (its values are strings by nature,
+    parsed as such by ``config.serializers``); a JSON body stays a dict (strict JSON types)."""
+    if hasattr(data, "getlist"):
+        fields = QueryDict(mutable=True)
+        for key in data:
+            if key not in skip:
+                fields.setlist(key, [v for v in data.getlist(key) if isinstance(v, str)])
+        return fields
+    return {k: v for k, v in data.items() if k not in skip}
 
 
 # --- Output ----------------------------------------------------------------------------------------------------
@@ -255,7 +271,9 @@ class EvidenceListView(generics.GenericAPIView):
         except (UnreadablePostError, OSError) as exc:
             raise UploadRefused("The upload was interrupted.") from exc
         uploaded = request.FILES.get("file")
-        fields = {k: data.get(k) for k in data if k not in ("file", "case", "incident", "csrfmiddlewaretoken")}
+        if not hasattr(data, "get"):
+            raise ValidationError({"detail": ["Send a multipart form with the file."]})
+        fields = _form_fields(data, ("file", "case", "incident", "csrfmiddlewaretoken"))
         case_id = _int_or_none(data.get("case"), "case")
         incident_id = _int_or_none(data.get("incident"), "incident")
         if uploaded is None:
@@ -364,11 +382,20 @@ class PassthroughRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-def download_response(item: EvidenceItem, fh) -> FileResponse:
-    response = FileResponse(
-        fh, as_attachment=True, filename=item.original_filename or f"evidence-{item.pk}",
-        content_type=safe_download_type(item.media_type),
-    )
+class StoredFileMismatch(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The stored file no longer matches its SHA-256: nothing was sent, and this was "
+                                  "recorded in the custody log. Verify the item.")
+    default_code = "integrity_failed"
+
+
+def download_response(item: EvidenceItem, blob: VerifiedBlob) -> StreamingHttpResponse:
+    """The stored bytes as an attachment, re-hashed as they stream (``evidence.storage.VerifiedBlob``): when they
+    no longer match ``X-Docket-SHA256`` the transfer is cut before its last block, so the client never receives a
+    complete body under the recorded digest."""
+    response = StreamingHttpResponse(blob, content_type=safe_download_type(item.media_type))
+    response["Content-Length"] = str(item.size)
+    response["Content-Disposition"] = content_disposition_header(True, item.original_filename or f"evidence-{item.pk}")
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Docket-SHA256"] = item.sha256
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -383,10 +410,12 @@ class EvidenceDownloadView(APIView):
     def get(self, request, pk):
         item = ep.evidence_get(request.user, pk, ep.DOWNLOAD, include_trashed=True)
         try:
-            fh = services.evidence_open_for_download(user=request.user, item=item, request=request._request)
+            blob = services.evidence_open_for_download(user=request.user, item=item, request=request._request)
+        except IntegrityMismatch:
+            raise StoredFileMismatch() from None
         except (FileNotFoundError, OSError):
             raise NotFound("The stored file is missing: verify the item.") from None
-        return download_response(item, fh)
+        return download_response(item, blob)
 
 
 class CustodyEntrySerializer(serializers.Serializer):

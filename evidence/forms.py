@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.inputs import validate_date_range
 from evidence.models import EvidenceItem
 
 
@@ -16,7 +17,8 @@ class EvidenceUploadForm(forms.Form):
                              required=False)
     source = forms.CharField(label=_("Source"), max_length=500, required=False)
     obtained_at = forms.DateTimeField(label=_("Obtained at"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                      validators=[validate_date_range])
     obtained_by = forms.CharField(label=_("Obtained by"), max_length=300, required=False)
     restricted = forms.BooleanField(label=_("Restricted (observers may not download)"), required=False)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, Incident, TrashQuerySet
+from config.inputs import validate_date_range
 
 
 class EvidenceItem(models.Model):
@@ -38,7 +39,7 @@ class EvidenceItem(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     source = models.CharField(_("source"), max_length=500, blank=True,
                               help_text=_("Where the item comes from: a person, a URL, an archive."))
-    obtained_at = models.DateTimeField(_("obtained at"), null=True, blank=True)
+    obtained_at = models.DateTimeField(_("obtained at"), null=True, blank=True, validators=[validate_date_range])
     obtained_by = models.CharField(_("obtained by"), max_length=300, blank=True)
     restricted = models.BooleanField(
         _("restricted"), default=False, help_text=_("Observers may see the record but not download the file.")
@@ -150,6 +151,7 @@ class CustodyEvent(models.Model):
         EDITED = "edited", _("Description edited")
         TRASHED = "trashed", _("Moved to trash")
         RESTORED = "restored", _("Restored from trash")
+        INTEGRITY_FAILED = "integrity_failed", _("Integrity check failed")
 
     item = models.ForeignKey(
         EvidenceItem, on_delete=models.PROTECT, related_name="custody_events", verbose_name=_("evidence item")

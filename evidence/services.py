@@ -75,18 +75,23 @@ def custody_record(*, item: EvidenceItem, user, action: str, request=None, detai
         head = CustodyHead.objects.select_for_update().filter(item_id=item.pk).first()
         seq = head.seq + 1 if head else 1
         prev = head.entry_hash if head else custody.GENESIS
+        detail = dict(detail or {})
+        if head is not None and not custody.head_ok(item_id=item.pk, head=head):
+            # Sealing a new head over a forged one would hide the forgery: the new entry says so, under its seal.
+            detail[custody.BROKEN_HEAD_MARK] = True
         at = timezone.now()
         event = CustodyEvent(
             item=item, seq=seq, at=at, user=user if _username(user) else None, username=_username(user),
             action=action, sha256=item.sha256 if sha256 is None else sha256, client_ip=ip, user_agent=agent,
-            detail=detail or {}, prev_hash=prev,
+            detail=detail, prev_hash=prev,
         )
         event.entry_hash = custody.entry_hash(custody.event_fields(event))
-        event.seal = custody.seal(event.entry_hash)
+        event.seal = custody.seal_entry(item_id=item.pk, seq=seq, digest=event.entry_hash)
         event.save()
         if head is None:
             head = CustodyHead(item=item)
-        head.seq, head.entry_hash, head.seal = seq, event.entry_hash, event.seal
+        head.seq, head.entry_hash = seq, event.entry_hash
+        head.seal = custody.seal_head(item_id=item.pk, seq=seq, digest=event.entry_hash)
         head.save()
     return event
 
@@ -236,29 +241,60 @@ def _already_recorded(item: EvidenceItem, *, action: str, view: str) -> bool:
     return CustodyEvent.objects.filter(item_id=item.pk, action=action, detail__view=view).exists()
 
 
-def evidence_open_for_download(*, user, item: EvidenceItem, request=None, action: str = "downloaded",
-                               detail: dict | None = None, view: str = ""):
-    """Open the stored bytes for a user allowed to download them and record the read in the custody log.
-    Http404 when the user may not (same as missing); FileNotFoundError when the stored file is gone.
+def _record_mismatch(mismatch: storage.IntegrityMismatch, delivered: int, *, item: EvidenceItem, user, request,
+                     during: str) -> None:
+    """A custody entry for bytes that no longer match their digest, found while serving them."""
+    logger.error("evidence %s: stored file does not match its record during %s (%s); transfer cut after %d bytes",
+                 item.pk, during, mismatch.reason, delivered)
+    try:
+        with transaction.atomic():
+            custody_record(
+                item=item, user=user, action=CustodyEvent.Action.INTEGRITY_FAILED, request=request,
+                sha256=mismatch.actual_sha256 or "",
+                detail={"during": during, "ok": False, "reason": mismatch.reason,
+                        "expected_sha256": mismatch.expected_sha256, "actual_sha256": mismatch.actual_sha256,
+                        "expected_size": mismatch.expected_size, "actual_size": mismatch.actual_size,
+                        "delivered_bytes": delivered},
+            )
+    except Exception:  # the transfer is cut whatever happens here; the log line above stays
+        logger.exception("evidence %s: could not record the integrity failure", item.pk)
 
-    ``view`` names one page view (see ``evidence_page_view``): the thumbnails a page loads are one custody event
-    per page view, however often the browser fetches them."""
+
+def evidence_open_for_download(*, user, item: EvidenceItem, request=None, action: str = "downloaded",
+                               detail: dict | None = None, whole: bool = False,
+                               view: str = "") -> storage.VerifiedBlob:
+    """Open the stored bytes for a user allowed to download them and record the read in the custody log.
+
+    The bytes are re-hashed as they are served (``storage.VerifiedBlob``): a wrong size on disk, or a wrong file
+    that fits one block, raises ``storage.IntegrityMismatch`` here, before the first byte; a mismatch found later
+    cuts the transfer. Either way an ``integrity_failed`` custody entry records it. With ``whole`` the file is
+    hashed entirely first and ``blob.file`` is the rewound, verified file (for image decoders, which seek).
+    ``view`` names one page view (see ``evidence.views``): the thumbnails a page loads are one custody event per
+    page view, however often the browser fetches them.
+    Http404 when the user may not download (same as missing); FileNotFoundError when the stored file is gone."""
     from evidence.permissions import can_download
 
     if not can_download(user, item):
         from django.http import Http404
 
         raise Http404("No such evidence item.")
-    fh = storage.open_blob(item.sha256)
+    during = {"downloaded": "download", "previewed": "preview"}.get(action, action)
+    blob = storage.VerifiedBlob(item.sha256, item.size,
+                                on_mismatch=partial(_record_mismatch, item=item, user=user, request=request,
+                                                    during=during))
     try:
+        if whole:
+            blob.verified_file()
+        else:
+            blob.prime()
         with transaction.atomic():
             if not (view and _already_recorded(item, action=action, view=view)):
                 custody_record(item=item, user=user, action=action, request=request,
                                detail={**(detail or {}), **({"view": view} if view else {})})
     except BaseException:
-        fh.close()
+        blob.close()
         raise
-    return fh
+    return blob
 
 
 def evidence_derived_read(*, user, item: EvidenceItem, what: list[str], request=None, view: str = "",

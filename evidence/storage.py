@@ -13,6 +13,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import hmac
 import os
 import re
 import shutil
@@ -217,3 +218,114 @@ def blob_lock(sha256: str, *, blocking: bool = True) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+# --- Delivery: bytes served only while they still match their digest ----------------------------------------------
+class IntegrityMismatch(Exception):
+    """A stored blob no longer matches the digest or size recorded at upload."""
+
+    def __init__(self, *, reason: str, expected_sha256: str, actual_sha256: str | None, expected_size: int,
+                 actual_size: int) -> None:
+        super().__init__(f"stored file does not match its record ({reason})")
+        self.reason = reason  # "size" or "digest"
+        self.expected_sha256 = expected_sha256
+        self.actual_sha256 = actual_sha256
+        self.expected_size = expected_size
+        self.actual_size = actual_size
+
+
+class VerifiedBlob:
+    """A stored blob opened for delivery, checked against its recorded SHA-256 and size.
+
+    Iterating it yields the bytes in ``CHUNK`` blocks while hashing them, always holding the latest block back:
+    the last block is released only once the whole file has been hashed and matched. When the bytes no longer
+    match, ``on_mismatch(mismatch, delivered_bytes)`` is called once and ``IntegrityMismatch`` is raised, which cuts
+    the transfer: the client receives less than the announced ``Content-Length`` (or, when nothing was sent yet,
+    no body at all). ``prime()`` checks the size on disk and reads ahead before any header is sent, so a blob of
+    the wrong size, or a wrong blob that fits in one block, is refused before the first byte. Memory stays at two
+    blocks whatever the size of the file.
+    """
+
+    def __init__(self, sha256: str, size: int, *, on_mismatch=None, chunk: int = CHUNK) -> None:
+        self.sha256 = sha256
+        self.size = int(size)
+        self.chunk = chunk
+        self.on_mismatch = on_mismatch
+        self.delivered = 0
+        self.file: BinaryIO = open_blob(sha256)
+        self._gen: Iterator[bytes] | None = None
+        self._first: bytes | None = None
+        self._failed = False
+
+    def _fail(self, *, reason: str, actual_sha256: str | None, actual_size: int) -> None:
+        mismatch = IntegrityMismatch(reason=reason, expected_sha256=self.sha256, actual_sha256=actual_sha256,
+                                     expected_size=self.size, actual_size=actual_size)
+        if not self._failed:
+            self._failed = True
+            if self.on_mismatch is not None:
+                self.on_mismatch(mismatch, self.delivered)
+        raise mismatch
+
+    def check_size(self) -> None:
+        on_disk = os.fstat(self.file.fileno()).st_size
+        if on_disk != self.size:
+            self.close()
+            self._fail(reason="size", actual_sha256=None, actual_size=on_disk)
+
+    def _chunks(self) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        read = 0
+        held = None
+        try:
+            while chunk := self.file.read(self.chunk):
+                read += len(chunk)
+                if read > self.size:  # grew since it was stored: never send more than was recorded
+                    self._fail(reason="size", actual_sha256=None, actual_size=read)
+                digest.update(chunk)
+                if held is not None:
+                    self.delivered += len(held)
+                    yield held
+                held = chunk
+            actual = digest.hexdigest()
+            if read != self.size:
+                self._fail(reason="size", actual_sha256=actual, actual_size=read)
+            if not hmac.compare_digest(actual, self.sha256):
+                self._fail(reason="digest", actual_sha256=actual, actual_size=read)
+            if held is not None:
+                self.delivered += len(held)
+                yield held
+        finally:
+            self.close()
+
+    def prime(self) -> None:
+        """Check the size on disk and read ahead to the first block to send (raises IntegrityMismatch)."""
+        self.check_size()
+        self._gen = self._chunks()
+        self._first = next(self._gen, None)
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._gen is None:
+            self.prime()
+        if self._first is not None:
+            first, self._first = self._first, None
+            yield first
+        yield from self._gen
+
+    def verified_file(self) -> BinaryIO:
+        """The whole file hashed and matched first, then rewound: for readers that seek (image decoders)."""
+        self.check_size()
+        digest = hashlib.sha256()
+        read = 0
+        while chunk := self.file.read(self.chunk):
+            digest.update(chunk)
+            read += len(chunk)
+        actual = digest.hexdigest()
+        if read != self.size or not hmac.compare_digest(actual, self.sha256):
+            self.close()
+            self._fail(reason="size" if read != self.size else "digest", actual_sha256=actual, actual_size=read)
+        self.file.seek(0)
+        return self.file
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.file.close()

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, UnreadablePostError
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from evidence.api import download_response
 from evidence.extraction import ExtractionRefused, _open_image
 from evidence.forms import EvidenceEditForm, EvidenceUploadForm
 from evidence.models import CustodyEvent, EvidenceItem
+from evidence.storage import IntegrityMismatch
 from evidence.uploads import (
     UploadRefused,
     UploadTooLarge,
@@ -191,19 +192,32 @@ def _upload_post(request, case, incident):
 
 
 # --- Bytes -----------------------------------------------------------------------------------------------------
-def _open(request, item, action, view: str = ""):
+class _Refused(Exception):
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+def _open(request, item, action, *, whole: bool = False, view: str = ""):
+    """The stored bytes, re-hashed as they are served (see ``services.evidence_open_for_download``)."""
     try:
         return services.evidence_open_for_download(user=request.user, item=item, request=request, action=action,
-                                                   view=view)
+                                                   whole=whole, view=view)
     except FileNotFoundError:
         raise Http404("The stored file is missing.") from None
+    except IntegrityMismatch:
+        message = _("The stored file no longer matches its SHA-256: nothing was sent, and this was recorded in the "
+                    "custody log. Verify the item.")
+        raise _Refused(render(request, "error.html", {"status": 409, "message": message}, status=409)) from None
 
 
 @login_required
 @require_GET
 def evidence_download(request, pk):
     item = ep.evidence_get(request.user, pk, ep.DOWNLOAD, include_trashed=True)
-    return download_response(item, _open(request, item, CustodyEvent.Action.DOWNLOADED))
+    try:
+        return download_response(item, _open(request, item, CustodyEvent.Action.DOWNLOADED))
+    except _Refused as refused:
+        return refused.response
 
 
 def _preview_kind(item: EvidenceItem) -> str | None:
@@ -222,14 +236,19 @@ def evidence_preview(request, pk):
     kind = _preview_kind(item)
     if kind is None:
         raise Http404("No preview for this kind of file.")
-    fh = _open(request, item, CustodyEvent.Action.PREVIEWED, view=_page_view_from(request, item))
+    try:
+        blob = _open(request, item, CustodyEvent.Action.PREVIEWED, whole=kind == "image",
+                     view=_page_view_from(request, item))
+    except _Refused as refused:
+        return refused.response
     if kind == "pdf":
-        response = FileResponse(fh, content_type="application/pdf")
+        response = StreamingHttpResponse(blob, content_type="application/pdf")  # re-hashed as it streams
+        response["Content-Length"] = str(item.size)
         response["Content-Disposition"] = "inline"
         response["Content-Security-Policy"] = "sandbox; default-src 'none'; object-src 'self'"
     else:
         try:
-            with fh:
+            with blob.file as fh:  # hashed whole and matched before the decoder reads it
                 image = _open_image(fh)
                 image.thumbnail((THUMB_SIDE, THUMB_SIDE))
                 image = image.convert("RGBA" if "A" in image.getbands() else "RGB")

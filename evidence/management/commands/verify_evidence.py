@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import sys
 
+from argparse import ArgumentTypeError
+
 from django.core.management.base import BaseCommand
 
+from config.inputs import parse_id
 from evidence.models import EvidenceItem
+
+
+def _item_id(value: str) -> int:
+    number = parse_id(value)
+    if number is None:
+        raise ArgumentTypeError(f"not an evidence id: {value[:40]!r}")
+    return number
 from evidence.services import evidence_check
 
 
@@ -15,7 +25,7 @@ class Command(BaseCommand):
     help = "Verify every evidence file against its SHA-256 and every custody chain. Exit 1 on any mismatch."
 
     def add_arguments(self, parser):
-        parser.add_argument("ids", nargs="*", type=int, help="only these item ids")
+        parser.add_argument("ids", nargs="*", type=_item_id, help="only these item ids")
         parser.add_argument("--quiet", action="store_true", help="print only problems and the summary")
 
     def handle(self, *args, ids=None, quiet=False, **options):
