@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from functools import wraps
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from django.utils import translation
-from django.utils.translation import gettext as _
 from lxml import etree
 
 from documents.data import (

@@ -125,7 +125,7 @@ def test_a_blob_changed_on_disk_aborts_the_stream(populated, api):
     path.write_bytes(b"tampered statement of the applicant\n"[: data["items"][0].size])
     response = api(users["lead"]).get(f"/api/v1/cases/{case.pk}/{BUNDLE}")
     assert response.status_code == 200
-    from documents.services import BundleIntegrityError
+    from documents.bundle import BundleIntegrityError
 
     with pytest.raises(BundleIntegrityError):
         b"".join(response.streaming_content)
