@@ -51,7 +51,7 @@ def check_docx(data: bytes) -> None:
 def template_context_specimen() -> dict:
     """The shape of the context offered to templates: every field a template may use, with a sample value."""
     case = {f: "x" for f in ("title", "reference", "court", "jurisdiction", "status", "summary",
-                             "privileged_notes", "url")}
+                             "privileged_notes", "url", "court_case_number", "procedure")}
     case["id"] = 1
     return {
         "case": case,
@@ -64,6 +64,7 @@ def template_context_specimen() -> dict:
         "deadlines": [{f: "x" for f in ("title", "due_date", "status", "rule")}],
         "today": "x",
         "user": {"username": "x", "name": "x"},
+        "signature": {f: "x" for f in ("full_name", "position", "power_of_attorney", "place", "date")},
     }
 
 
