@@ -3,7 +3,7 @@
 The ZIP:
 - holds the case's exhibits the caller may download, each under ``exhibits/<number>_<sanitised name>`` with its
   original bytes, plus ``manifest.csv`` (``exhibit_number,filename,sha256,size``), ``SHA256SUMS`` (for
-  ``sha256sum -c``), ``exhibit-list.docx``, ``custody-report.docx`` and ``README.txt``;
+  ``sha256sum -c``), ``exhibit-list.docx``, ``chronology.docx``, ``custody-report.docx`` and ``README.txt``;
 - restricted exhibits the caller may not download are left out of the files, the manifest and the checksums; the
   exhibit list inside still lists them (marked restricted) and README.txt names their numbers as withheld;
 - every exported exhibit gets an ``exported`` custody event, and the bundle a ``DocumentExport`` row, in one
@@ -19,21 +19,27 @@ import csv
 import hashlib
 import io
 import logging
-import os
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.models import Case
+from documents import formatting as fmt
 from documents import generators, selectors
 from documents.data import BundleExhibit, ExhibitRow
-from documents.generation import custody_report_bytes, document_filename, export_record, username_of
+from documents.generation import (
+    chronology_bytes,
+    custody_report_bytes,
+    document_filename,
+    export_record,
+    username_of,
+)
 from documents.models import DocumentExport
+from documents.pdf_tools import bundle_file_name, sanitise_filename  # noqa: F401  (sanitise_filename: re-exported)
 
 logger = logging.getLogger("docket")
 
@@ -48,21 +54,9 @@ class BundleIntegrityError(Exception):
     """A stored file no longer matches its recorded digest: the stream is aborted."""
 
 
-_UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
-
-
-def sanitise_filename(name: str, fallback: str = "exhibit") -> str:
-    """A name safe in any archive tool and file system: letters (any script), digits, '.', '-', '_'."""
-    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
-    name = _UNSAFE_NAME.sub("_", name).strip("._")
-    if len(name) > 100:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: 100 - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:100]
-    return name or fallback
-
-
 def exhibit_arcname(row: ExhibitRow, width: int = 3) -> str:
-    return f"exhibits/{row.number:0{width}d}_{sanitise_filename(row.original_filename or row.title)}"
+    """``exhibits/003_Решение_суда.pdf``: the row's bundle file name (the exhibit list prints the same name)."""
+    return "exhibits/" + (row.file_name or bundle_file_name(row.number, row.original_filename or row.title, width))
 
 
 @dataclass
@@ -76,18 +70,11 @@ class BundlePlan:
         return sum(r.size for r in self.included)
 
 
-def bundle_plan(*, user, case: Case) -> BundlePlan:
+def bundle_plan(*, user, case: Case, with_pages: bool = False) -> BundlePlan:
     """Which exhibits the caller's bundle holds: those they may download; restricted ones otherwise withheld."""
-    from evidence.permissions import evidence_for
-
-    rows = selectors.exhibit_rows_for_case(user=user, case=case)
-    downloadable = set(
-        selectors.exhibits_queryset(user=user, case=case)
-        .filter(item__in=evidence_for(user, "download").values("pk"))
-        .values_list("item_id", flat=True)
-    )
-    included = [r for r in rows if r.item_id in downloadable]
-    withheld = [r for r in rows if r.item_id not in downloadable]
+    rows = selectors.exhibit_rows_for_case(user=user, case=case, with_pages=with_pages)
+    included = [r for r in rows if r.downloadable]
+    withheld = [r for r in rows if not r.downloadable]
     return BundlePlan(included=included, withheld=withheld, all_rows=rows)
 
 
@@ -136,22 +123,26 @@ def sha256sums(exhibits: list[BundleExhibit]) -> bytes:
 
 def _readme(*, case: Case, user, exhibits: list[BundleExhibit], withheld: list[ExhibitRow], lang: str) -> bytes:
     with translation.override(lang):
+        now = timezone.now()
         lines = [
-            _("Court bundle"),
+            pgettext("doc", "Court bundle"),
             "",
-            _("Case") + f": {case.title}",
-            _("Reference") + f": {case.reference}",
-            _("Generated on %(when)s by %(user)s.") % {
-                "when": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"), "user": username_of(user)},
+            pgettext("doc", "Case") + f": {case.title}",
+            pgettext("doc", "Internal reference") + f": {case.reference}",
+            pgettext("doc", "Made on %(when)s by %(user)s.") % {
+                "when": fmt.format_datetime(now, lang), "user": username_of(user)},
+            pgettext("doc", "Times are given in the time zone %(zone)s.") % {"zone": fmt.zone_statement(now, lang)},
             "",
-            _("Exhibit files in exhibits/: %(count)s. manifest.csv lists each with its SHA-256 and size.")
-            % {"count": len(exhibits)},
-            _("Check every file with:") + " sha256sum -c SHA256SUMS",
-            _("exhibit-list.docx lists every exhibit of the case; custody-report.docx is their chain of custody."),
+            pgettext("doc", "Exhibit files in exhibits/: %(count)s. manifest.csv lists each with its SHA-256 and "
+                            "size.") % {"count": len(exhibits)},
+            pgettext("doc", "Check every file with:") + " sha256sum -c SHA256SUMS",
+            pgettext("doc", "exhibit-list.docx lists every exhibit of the case; chronology.docx is the chronology of "
+                            "events; custody-report.docx is the custody and integrity record of the exhibits."),
         ]
         if withheld:
-            lines += ["", _("Withheld (restricted, not downloadable by the person who made this bundle): "
-                            "exhibits No. %(numbers)s.") % {"numbers": ", ".join(str(r.number) for r in withheld)}]
+            lines += ["", pgettext("doc", "Withheld (restricted, not downloadable by the person who made this "
+                                          "bundle): exhibits No. %(numbers)s.")
+                      % {"numbers": ", ".join(str(r.number) for r in withheld)}]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -164,16 +155,15 @@ def bundle_prepare(*, user, case: Case, language: str, request=None) -> Prepared
     from evidence.services import custody_record
 
     lang = selectors.language_code(language)
-    plan = bundle_plan(user=user, case=case)
+    plan = bundle_plan(user=user, case=case, with_pages=True)
     missing = [r.number for r in plan.included if not storage.blob_exists(r.sha256)]
     if missing:
         raise BundleError(
             _("The stored files of exhibits No. %(numbers)s are missing; the bundle was not produced.")
             % {"numbers": ", ".join(map(str, missing))}
         )
-    width = max(3, len(str(max((r.number for r in plan.all_rows), default=0))))
     exhibits = [
-        BundleExhibit(number=r.number, arcname=exhibit_arcname(r, width), sha256=r.sha256, size=r.size,
+        BundleExhibit(number=r.number, arcname=exhibit_arcname(r), sha256=r.sha256, size=r.size,
                       item_id=r.item_id, title=r.title)
         for r in plan.included
     ]
@@ -189,14 +179,15 @@ def bundle_prepare(*, user, case: Case, language: str, request=None) -> Prepared
         for ex in exhibits:
             custody_record(
                 item=items[ex.item_id], user=user, action="exported", request=request,
-                detail={"bundle": export.pk, "case": case.pk, "exhibit_number": ex.number},
+                detail={"bundle": export.pk, "case": case.pk, "exhibit_number": ex.number, "format": "zip"},
             )
-        # Both documents are made after the events, inside the transaction: the report shows this export, and a
+        # The documents are made after the events, inside the transaction: the report shows this export, and a
         # failure here leaves no record of a bundle that was never delivered.
         with translation.override(lang):
+            info = selectors.case_info(case, user=user, language=lang)
             meta = selectors.document_meta(user=user, language=lang)
-            exhibit_list = generators.exhibit_list_docx(case=selectors.case_info(case), exhibits=plan.all_rows,
-                                                        meta=meta)
+            exhibit_list = generators.exhibit_list_docx(case=info, exhibits=plan.all_rows, meta=meta)
+        chronology, _e, _p = chronology_bytes(user=user, case=case, lang=lang)
         custody_report, _n, _r = custody_report_bytes(user=user, case=case, lang=lang)
 
         # Stored, not deflated: exhibits are mostly compressed media already, and a stored ZIP has an exact size
@@ -207,6 +198,7 @@ def bundle_prepare(*, user, case: Case, language: str, request=None) -> Prepared
         zs.add(manifest, "manifest.csv")
         zs.add(sha256sums(exhibits), "SHA256SUMS")
         zs.add(exhibit_list, "exhibit-list.docx")
+        zs.add(chronology, "chronology.docx")
         zs.add(custody_report, "custody-report.docx")
         zs.add(_readme(case=case, user=user, exhibits=exhibits, withheld=plan.withheld, lang=lang), "README.txt")
         size = len(zs)

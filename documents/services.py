@@ -2,6 +2,8 @@
 
 - ``documents.generation``: the generated documents and their export records;
 - ``documents.bundle``: what a bundle holds and the ZIP bundle;
+- ``documents.bundle_pdf``: the paginated PDF bundle;
+- ``documents.conversion``: .docx to PDF/A with LibreOffice;
 - ``documents.sandbox``: the locked-down filling of organisation .docx templates;
 - ``documents.org_templates``: organisation templates (upload, list, delete, fill);
 - ``documents.storage``: where template files live.
@@ -18,9 +20,9 @@ from documents.bundle import (  # noqa: F401
     bundle_prepare,
     exhibit_arcname,
     manifest_csv,
-    sanitise_filename,
     sha256sums,
 )
+from documents.bundle_pdf import BundlePdfUnavailable, PreparedPdf, bundle_pdf_prepare  # noqa: F401
 from documents.generation import (  # noqa: F401
     GeneratedDocument,
     chronology_generate,
@@ -28,8 +30,10 @@ from documents.generation import (  # noqa: F401
     document_filename,
     exhibit_list_generate,
     incident_dossier_generate,
+    slug,
 )
 from documents.org_templates import (  # noqa: F401
+    template_attach,
     template_context,
     template_delete,
     template_fill,
@@ -37,5 +41,6 @@ from documents.org_templates import (  # noqa: F401
     template_upload,
     templates_for,
 )
+from documents.pdf_tools import sanitise_filename  # noqa: F401
 from documents.sandbox import check_docx, template_context_specimen  # noqa: F401
 from documents.storage import TemplateTooLarge, max_template_bytes, template_path  # noqa: F401

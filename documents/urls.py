@@ -10,4 +10,7 @@ urlpatterns = [
          name="case-documents-template-fill"),
     path("cases/<int:pk>/documents/templates/<int:template_id>/delete/", views.template_delete,
          name="case-documents-template-delete"),
+    path("cases/<int:pk>/documents/templates/<int:template_id>/attach/", views.template_attach,
+         name="case-documents-template-attach"),
+    path("documents/signature/", views.signature_edit, name="documents-signature"),
 ]

@@ -1,0 +1,500 @@
+"""The paginated court bundle: one PDF with a cover, an index and every exhibit, its pages numbered.
+
+What ``bundle_pdf_prepare`` makes (API.md, "Documents as PDF and the paginated court bundle"):
+
+- page 1 the cover (court, the court's number, the internal reference, the parties, counts, when it was made);
+- the index: exhibit number, title, date obtained, first page, number of pages and SHA-256 (one unbroken string);
+  restricted exhibits the caller may not download are listed as not included;
+- every exhibit in order: a PDF as it is (all its pages), an image on a page of its own (turned as its EXIF says,
+  with a caption naming the exhibit), any other file (audio, video, a damaged PDF...) as a page naming the file,
+  its type, size and SHA-256 and where its exact bytes are (the ZIP bundle);
+- a page number "n / N" stamped at the foot of every page, upright however the page is rotated; a PDF bookmark for
+  the cover, the index and each exhibit.
+
+Memory stays flat whatever the size: each exhibit file is re-hashed in 1 MB blocks (a file that no longer matches
+its digest stops the bundle before anything is recorded), exhibit PDFs are read by pikepdf (qpdf), which copies page
+objects and streams their contents from the source files while it writes, and the result is spooled to a file in
+``UPLOAD_TMP_DIR`` that the response streams and then deletes. Only the cover, the index and the image and
+placeholder pages are drawn (reportlab, DejaVu fonts embedded, so Cyrillic prints).
+
+The export is recorded (a ``DocumentExport`` row and one ``exported`` custody event per included exhibit, with
+``"format": "pdf"``) in one transaction after the file is complete and before its first byte is sent: no bundle
+without its record, and no record of a bundle that could not be made.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import npgettext, pgettext
+
+from cases.models import Case
+from documents import formatting as fmt
+from documents import pdf_tools, selectors
+from documents.bundle import BundleError, bundle_plan
+from documents.data import CaseInfo, ExhibitRow
+from documents.generation import document_filename, export_record
+from documents.models import DocumentExport
+
+logger = logging.getLogger("docket")
+
+CHUNK = 1024 * 1024
+MM = 72.0 / 25.4
+A4 = (210 * MM, 297 * MM)
+MAX_IMAGE_PIXELS = 60_000_000  # larger images get a placeholder page instead of being decoded
+STAMP_PT = 9
+
+
+class BundlePdfUnavailable(Exception):
+    """The server lacks something the PDF bundle needs (fonts): a 503."""
+
+
+@dataclass
+class PlacedExhibit:
+    row: ExhibitRow
+    kind: str  # pdf_tools.PDF / IMAGE / OTHER as shown in the bundle
+    pages: int
+    first_page: int = 0
+    path: Path | None = None  # the PDF whose pages go in (the exhibit itself, or a drawn page)
+
+
+@dataclass
+class PreparedPdf:
+    filename: str
+    path: Path
+    size: int
+    export: DocumentExport
+    pages: int
+    exhibits: list[PlacedExhibit] = field(default_factory=list)
+    withheld: list[int] = field(default_factory=list)
+    workdir: Path | None = None
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file's bytes; the spooled file and its folder are removed when the stream ends or is closed."""
+        try:
+            with open(self.path, "rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    yield chunk
+        finally:
+            self.cleanup()
+
+    def cleanup(self) -> None:
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+
+# --- Fonts and drawing (reportlab) -----------------------------------------------------------------------------------
+_FONTS_READY = False
+
+
+def _fonts() -> None:
+    global _FONTS_READY
+    if _FONTS_READY:
+        return
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    files = {"DocketSerif": "serif", "DocketSerif-Bold": "serif-bold", "DocketMono": "mono"}
+    for name, face in files.items():
+        path = fmt.font_file(face)
+        if path is None:
+            raise BundlePdfUnavailable(
+                "The PDF bundle needs the DejaVu fonts (fonts-dejavu-core), which are not installed on this server.")
+        pdfmetrics.registerFont(TTFont(name, path))
+    from reportlab.lib.fonts import addMapping
+
+    addMapping("DocketSerif", 0, 0, "DocketSerif")
+    addMapping("DocketSerif", 1, 0, "DocketSerif-Bold")
+    addMapping("DocketSerif", 0, 1, "DocketSerif")
+    addMapping("DocketSerif", 1, 1, "DocketSerif-Bold")
+    _FONTS_READY = True
+
+
+def _styles():
+    from reportlab.lib.styles import ParagraphStyle
+
+    body = ParagraphStyle("body", fontName="DocketSerif", fontSize=10.5, leading=13.5)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=10.5),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
+        "head": ParagraphStyle("head", parent=body, fontName="DocketSerif-Bold", fontSize=8.5, leading=10.5),
+        "hash": ParagraphStyle("hash", parent=body, fontName="DocketMono", fontSize=8.5, leading=10.5),
+        "title": ParagraphStyle("title", parent=body, fontName="DocketSerif-Bold", fontSize=16, leading=20,
+                                alignment=1, spaceBefore=12, spaceAfter=10),
+        "h2": ParagraphStyle("h2", parent=body, fontName="DocketSerif-Bold", fontSize=12.5, leading=16,
+                             spaceBefore=6, spaceAfter=6),
+        "right": ParagraphStyle("right", parent=body, leftIndent=95 * MM),
+    }
+
+
+def _p(text: str, style) -> object:
+    from xml.sax.saxutils import escape
+
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+
+def _header_flowables(case: CaseInfo, styles) -> list:
+    from documents.generators import number_label
+
+    lines = []
+    if case.court:
+        lines.append((pgettext("doc", "Court"), case.court))
+    if case.court_case_number:
+        lines.append((number_label(case), case.court_case_number))
+    if case.reference:
+        lines.append((pgettext("doc", "Internal reference"), case.reference))
+    for party in case.parties:
+        lines.append((party.role, party.name))
+    from xml.sax.saxutils import escape
+
+    from reportlab.platypus import Paragraph
+
+    return [Paragraph(f"<b>{escape(label)}:</b> {escape(value)}", styles["right"]) for label, value in lines]
+
+
+def _front_matter(path: Path, *, case: CaseInfo, entries: list[PlacedExhibit], withheld: list[ExhibitRow],
+                  total_pages: int, language: str, made_at, zone: str, made_by: str) -> int:
+    """Draw the cover and the index into ``path``; the number of pages drawn."""
+    from reportlab.lib.pagesizes import landscape
+    from reportlab.platypus import LongTable, PageBreak, SimpleDocTemplate, Spacer, TableStyle
+
+    styles = _styles()
+    size = landscape(A4)
+    doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=25 * MM, rightMargin=15 * MM, topMargin=18 * MM,
+                            bottomMargin=18 * MM, title=pgettext("doc", "Court bundle") + " — " + case.title,
+                            author=made_by or "Docket", lang="ru-RU" if language == "ru" else "en-GB")
+    story = _header_flowables(case, styles)
+    story += [Spacer(1, 8 * MM), _p(pgettext("doc", "Court bundle"), styles["title"]),
+              _p(pgettext("doc", "Case") + ": " + case.title, styles["body"]), Spacer(1, 4 * MM)]
+    exhibits_line = npgettext("doc", "%(count)s exhibit", "%(count)s exhibits", len(entries)) % {"count": len(entries)}
+    pages_line = npgettext("doc bundle pages", "%(count)s page", "%(count)s pages", total_pages) % {"count": total_pages}
+    story.append(_p(pgettext("doc", "This bundle holds %(exhibits)s on %(pages)s, numbered at the foot of each "
+                                    "page.") % {"exhibits": exhibits_line, "pages": pages_line}, styles["body"]))
+    if withheld:
+        story.append(_p(pgettext("doc", "Not included (restricted, not downloadable by the person who made this "
+                                        "bundle): exhibits No. %(numbers)s.")
+                        % {"numbers": ", ".join(str(r.number) for r in withheld)}, styles["body"]))
+    story.append(_p(pgettext("doc", "Made on %(when)s.") % {"when": fmt.format_datetime(made_at, language)}
+                    + " " + pgettext("doc", "Times are given in the time zone %(zone)s.") % {"zone": zone},
+                    styles["small"]))
+    story.append(_p(pgettext(
+        "doc", "Each SHA-256 in the index was computed from the exhibit's bytes when they were received. PDF exhibits "
+               "appear as they are; an image is shown on a page of its own; any other file is represented by a page "
+               "naming it, and its exact bytes are in the ZIP bundle of the case."), styles["small"]))
+    story.append(PageBreak())
+    story.append(_p(pgettext("doc", "Index"), styles["h2"]))
+
+    headers = [pgettext("doc", "No."), pgettext("doc", "Title"), pgettext("doc", "Date obtained"),
+               pgettext("doc", "First page"), pgettext("doc", "Pages"), pgettext("doc", "SHA-256")]
+    rows = []
+    placed = {e.row.number: e for e in entries}
+    everything = sorted([e.row for e in entries] + list(withheld), key=lambda r: r.number)
+    for row in everything:
+        entry = placed.get(row.number)
+        title = row.title if entry is not None else (
+            row.title + "\n" + pgettext("doc", "(restricted: not included)"))
+        rows.append([str(row.number), title, fmt.format_date(row.obtained_on, language),
+                     str(entry.first_page) if entry else "—", str(entry.pages) if entry else "—",
+                     fmt.hash_text(row.sha256)])
+    widths = _index_widths(size[0] - 40 * MM, headers, rows)
+    data = [[_p(h, styles["head"]) for h in headers]]
+    for r in rows:
+        data.append([_p(r[0], styles["cell"]), _p(r[1], styles["cell"]), _p(r[2], styles["cell"]),
+                     _p(r[3], styles["cell"]), _p(r[4], styles["cell"]), _p(r[5], styles["hash"])])
+    index = LongTable(data, colWidths=widths, repeatRows=1)
+    index.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, "#555555"),
+        ("BACKGROUND", (0, 0), (-1, 0), "#E7E6E6"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2 * MM),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2 * MM),
+    ]))
+    story.append(index)
+    counter = {"pages": 0}
+
+    def count(canvas, _doc):
+        counter["pages"] = canvas.getPageNumber()
+
+    doc.build(story, onFirstPage=count, onLaterPages=count)
+    return counter["pages"]
+
+
+def _index_widths(total: float, headers: list[str], rows: list[list[str]]) -> list[float]:
+    """Points: every column wide enough for its longest word; the SHA-256 column for all 64 characters."""
+    from documents.generators import fit_widths
+
+    pad = 4 * MM + 1
+    need = [fmt.longest_word_mm(h, 8.5, "serif-bold") for h in headers]
+    for row in rows:
+        for i, value in enumerate(row):
+            width = fmt.text_width_mm(value, 8.5, "mono") if i == 5 else fmt.longest_word_mm(value, 8.5, "serif")
+            need[i] = max(need[i], width)
+    minimum = [n * MM + pad for n in need]
+    minimum[1] = min(minimum[1], 60 * MM)
+    return fit_widths(total, [6, 60, 14, 8, 8, 66], minimum)
+
+
+def _caption(canvas, styles, text: str, width: float, top: float) -> float:
+    para = _p(text, styles["small"])
+    _w, h = para.wrap(width, 50 * MM)
+    para.drawOn(canvas, 15 * MM, top - h)
+    return h
+
+
+def _image_page(path: Path, blob: Path, row: ExhibitRow, language: str) -> bool:
+    """One page holding the image (turned upright by its EXIF orientation), with a caption; False if unreadable."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    try:
+        with Image.open(blob) as img:
+            width, height = img.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return False
+            orientation = img.getexif().get(0x0112, 1) if hasattr(img, "getexif") else 1
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        logger.info("bundle.pdf: exhibit %s is not a readable image (%s)", row.number, exc)
+        return False
+    turned = orientation in (5, 6, 7, 8)
+    shown_w, shown_h = (height, width) if turned else (width, height)
+    page = A4 if shown_h >= shown_w else (A4[1], A4[0])
+    styles = _styles()
+    canvas = Canvas(str(path), pagesize=page)
+    caption = pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": row.number, "title": row.title}
+    caption += " — " + row.file_name
+    used = _caption(canvas, styles, caption, page[0] - 30 * MM, page[1] - 12 * MM)
+    box_w, box_h = page[0] - 30 * MM, page[1] - 12 * MM - used - 4 * MM - 16 * MM
+    scale = min(box_w / shown_w, box_h / shown_h)
+    draw_w, draw_h = shown_w * scale, shown_h * scale
+    x = (page[0] - draw_w) / 2
+    y = 16 * MM + (box_h - draw_h) / 2
+    try:
+        reader = ImageReader(str(blob))
+        canvas.saveState()
+        canvas.translate(x + draw_w / 2, y + draw_h / 2)
+        canvas.rotate({3: 180, 4: 180, 6: -90, 5: -90, 8: 90, 7: 90}.get(orientation, 0))
+        img_w, img_h = (draw_h, draw_w) if turned else (draw_w, draw_h)
+        canvas.drawImage(reader, -img_w / 2, -img_h / 2, width=img_w, height=img_h)
+        canvas.restoreState()
+        canvas.showPage()
+        canvas.save()
+    except (OSError, ValueError) as exc:
+        logger.info("bundle.pdf: exhibit %s could not be drawn (%s)", row.number, exc)
+        return False
+    return True
+
+
+def _placeholder_page(path: Path, row: ExhibitRow, language: str, reason: str) -> None:
+    """A page standing for a file that has no pages: what it is, its SHA-256, where its exact bytes are."""
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    styles = _styles()
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=25 * MM, rightMargin=15 * MM, topMargin=25 * MM,
+                            bottomMargin=20 * MM)
+    facts = [
+        (pgettext("doc", "File name"), row.file_name),
+        (pgettext("doc", "Original file name"), row.original_filename),
+        (pgettext("doc", "File type"), row.media_type),
+        (pgettext("doc", "Size"), npgettext("doc", "%(size)s byte", "%(size)s bytes", row.size)
+         % {"size": fmt.format_size(row.size, language)}),
+        (pgettext("doc", "Date obtained"), fmt.format_date(row.obtained_on, language)),
+    ]
+    story = [_p(pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": row.number, "title": row.title},
+                styles["h2"]), Spacer(1, 4 * MM)]
+    story += [_p(f"{label}: {value}", styles["body"]) for label, value in facts if value]
+    story += [Spacer(1, 3 * MM), _p("SHA-256:", styles["body"]), _p(fmt.hash_text(row.sha256), styles["hash"]),
+              Spacer(1, 6 * MM), _p(reason, styles["body"])]
+    doc.build(story)
+
+
+# --- Assembly (pikepdf) ----------------------------------------------------------------------------------------------
+def _verify(row: ExhibitRow) -> Path:
+    """The stored file, re-hashed in blocks: it must still match the digest recorded at upload."""
+    from evidence import storage
+
+    path = storage.blob_path(row.sha256)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError:
+        raise BundleError(pgettext("doc", "The stored file of exhibit No. %(number)s is missing; the bundle was "
+                                          "not produced.") % {"number": row.number}) from None
+    if digest.hexdigest() != row.sha256 or size != row.size:
+        logger.error("bundle.pdf: exhibit %s (item %s) no longer matches its digest", row.number, row.item_id)
+        raise BundleError(pgettext("doc", "The stored file of exhibit No. %(number)s no longer matches its SHA-256; "
+                                          "the bundle was not produced.") % {"number": row.number})
+    return path
+
+
+def _place(row: ExhibitRow, blob: Path, work: Path, language: str) -> PlacedExhibit:
+    kind = pdf_tools.file_class(row.media_type)
+    if kind == pdf_tools.PDF:
+        pages = pdf_tools.pdf_page_count(blob)
+        if pages:
+            return PlacedExhibit(row=row, kind=pdf_tools.PDF, pages=pages, path=blob)
+        reason = pgettext("doc", "This PDF file could not be read to show its pages (it is damaged or protected by "
+                                 "a password). Its exact bytes are in the ZIP bundle of the case under the name "
+                                 "above; the SHA-256 above checks them.")
+    elif kind == pdf_tools.IMAGE:
+        target = work / f"image-{row.number}.pdf"
+        if _image_page(target, blob, row, language):
+            return PlacedExhibit(row=row, kind=pdf_tools.IMAGE, pages=1, path=target)
+        reason = pgettext("doc", "This image could not be shown on a page (too large or unreadable). Its exact bytes "
+                                 "are in the ZIP bundle of the case under the name above; the SHA-256 above checks "
+                                 "them.")
+    else:
+        reason = pgettext("doc", "This file has no pages to print (a recording, a video or another kind of file). "
+                                 "Its exact bytes are in the ZIP bundle of the case under the name above; the SHA-256 "
+                                 "above checks them.")
+    target = work / f"file-{row.number}.pdf"
+    _placeholder_page(target, row, language, reason)
+    return PlacedExhibit(row=row, kind=pdf_tools.OTHER, pages=1, path=target)
+
+
+def _stamp(pdf, page, number: int, total: int, font) -> None:
+    """``number / total`` at the foot of the page as the reader sees it (after /Rotate), on a white patch."""
+    import pikepdf
+
+    box = page.cropbox if "/CropBox" in page.obj else page.mediabox
+    x0, y0, x1, y1 = (float(v) for v in box)
+    x0, x1 = min(x0, x1), max(x0, x1)
+    y0, y1 = min(y0, y1), max(y0, y1)
+    rotation = int(page.obj.get("/Rotate", 0)) % 360
+    # display (u, v) → user space: x = a*u + c*v + e, y = b*u + d*v + f
+    matrix, shown_w = {
+        0: ((1, 0, 0, 1, x0, y0), x1 - x0),
+        90: ((0, 1, -1, 0, x1, y0), y1 - y0),
+        180: ((-1, 0, 0, -1, x1, y1), x1 - x0),
+        270: ((0, -1, 1, 0, x0, y1), y1 - y0),
+    }[rotation]
+    text = f"{number} / {total}"
+    text_w = 0.556 * STAMP_PT * len(text)  # Helvetica digits, space and slash are all about 0.28-0.56 em
+    u = shown_w - 12 * MM - text_w
+    v = 6 * MM
+    name = page.add_resource(font, pikepdf.Name.Font, prefix="DocketNo")
+    a, b, c, d, e, f = matrix
+    stamp = (
+        f"q {a} {b} {c} {d} {e:.3f} {f:.3f} cm 1 g {u - 2:.2f} {v - 2.5:.2f} {text_w + 4:.2f} {STAMP_PT + 3:.2f} re f "
+        f"0 g BT {name} {STAMP_PT} Tf {u:.2f} {v:.2f} Td ({text}) Tj ET Q\n"
+    ).encode("ascii")
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(b"Q\n" + stamp)
+
+
+def _assemble(target: Path, front: Path, placed: list[PlacedExhibit], *, index_first: int, language: str) -> int:
+    import pikepdf
+
+    out = pikepdf.new()
+    sources = []
+    try:
+        with pikepdf.open(front) as front_pdf:
+            out.pages.extend(front_pdf.pages)
+            for entry in placed:
+                src = pikepdf.open(entry.path)
+                sources.append(src)
+                out.pages.extend(src.pages)
+            total = len(out.pages)
+            font = out.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+                Encoding=pikepdf.Name.WinAnsiEncoding))
+            for number, page in enumerate(out.pages, start=1):
+                _stamp(out, page, number, total, font)
+            with out.open_outline() as outline:
+                outline.root.clear()
+                outline.root.append(pikepdf.OutlineItem(pgettext("doc", "Cover"), 0))
+                outline.root.append(pikepdf.OutlineItem(pgettext("doc", "Index"), index_first - 1))
+                for entry in placed:
+                    title = pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": entry.row.number,
+                                                                                   "title": entry.row.title}
+                    outline.root.append(pikepdf.OutlineItem(title[:200], entry.first_page - 1))
+            out.docinfo[pikepdf.Name.Title] = pgettext("doc", "Court bundle")
+            out.docinfo[pikepdf.Name.Producer] = "Docket"
+            out.Root.Lang = pikepdf.String("ru-RU" if language == "ru" else "en-GB")
+            out.Root.PageMode = pikepdf.Name.UseOutlines
+            out.save(target, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    finally:
+        for src in sources:
+            src.close()
+        out.close()
+    return total
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def bundle_pdf_prepare(*, user, case: Case, language: str, request=None) -> PreparedPdf:
+    """Make the paginated bundle in a temporary folder, record the export, and return it ready to stream."""
+    from evidence.models import EvidenceItem
+    from evidence.services import custody_record
+
+    _fonts()
+    lang = selectors.language_code(language)
+    base = Path(getattr(settings, "UPLOAD_TMP_DIR", tempfile.gettempdir()))
+    base.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="docket-bundle-", dir=base))
+    try:
+        with translation.override(lang):
+            plan = bundle_plan(user=user, case=case)
+            info = selectors.case_info(case, user=user, language=lang)
+            meta = selectors.document_meta(user=user, language=lang)
+            placed = [_place(row, _verify(row), work, lang) for row in plan.included]
+            # The index's length does not depend on the page numbers it prints: draw it once to count its pages,
+            # then again with the real first pages (checked to be the same length).
+            front_path = work / "front.pdf"
+            front_pages = _front_matter(front_path, case=info, entries=placed, withheld=plan.withheld,
+                                        total_pages=0, language=lang, made_at=meta.generated_at, zone=meta.zone,
+                                        made_by=meta.generated_by)
+            for _attempt in range(3):
+                page = front_pages + 1
+                for entry in placed:
+                    entry.first_page = page
+                    page += entry.pages
+                drawn = _front_matter(front_path, case=info, entries=placed, withheld=plan.withheld,
+                                      total_pages=page - 1, language=lang, made_at=meta.generated_at,
+                                      zone=meta.zone, made_by=meta.generated_by)
+                if drawn == front_pages:
+                    break
+                front_pages = drawn
+            target = work / "bundle.pdf"
+            total = _assemble(target, front_path, placed, index_first=2, language=lang)
+        size = target.stat().st_size
+        digest = _file_sha256(target)
+        items = EvidenceItem.objects.only("pk", "sha256").in_bulk([e.row.item_id for e in placed])
+        with transaction.atomic():
+            export = export_record(
+                user=user, case=case, kind=DocumentExport.Kind.BUNDLE, language=lang, sha256=digest,
+                detail={"format": "pdf", "exhibits": [e.row.number for e in placed],
+                        "withheld": [r.number for r in plan.withheld], "pages": total, "size": size},
+            )
+            for entry in placed:
+                custody_record(
+                    item=items[entry.row.item_id], user=user, action="exported", request=request,
+                    detail={"bundle": export.pk, "case": case.pk, "exhibit_number": entry.row.number,
+                            "format": "pdf", "first_page": entry.first_page, "pages": entry.pages},
+                )
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return PreparedPdf(filename=document_filename(case, "bundle", "pdf"), path=target, size=size, export=export,
+                       pages=total, exhibits=placed, withheld=[r.number for r in plan.withheld], workdir=work)
