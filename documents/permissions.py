@@ -69,9 +69,11 @@ def templates_usable(user, case: Case) -> QuerySet:
 
     if not can_generate(user, case):
         return DocumentTemplate.objects.none()
+    personal = Q(scope=DocumentTemplate.Scope.PERSONAL)
+    if not user.is_superuser:
+        personal &= Q(uploaded_by=user)
     return templates_visible(user).filter(
-        Q(scope=DocumentTemplate.Scope.SITE) | Q(scope=DocumentTemplate.Scope.CASE, case=case)
-        | Q(scope=DocumentTemplate.Scope.PERSONAL, uploaded_by=user)
+        Q(scope=DocumentTemplate.Scope.SITE) | Q(scope=DocumentTemplate.Scope.CASE, case=case) | personal
     )
 
 
