@@ -32,12 +32,16 @@ def pdf_bytes(number: int, pages: int, *, rotate: int = 0, pad_bytes: int = 0) -
 
 
 def _pad(pdf: bytes, size: int) -> bytes:
-    """The same PDF with a large random (incompressible) image attached to its first page, drawn as a dot."""
+    """The same PDF with an image of about ``size`` random (incompressible) bytes on its first page, stored
+    Flate-compressed as a scan's image would be: a valid stream that PDF tools copy without recompressing."""
+    import zlib
+
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         side = max(1, int((size / 3) ** 0.5))
-        image = pikepdf.Stream(doc, os.urandom(side * side * 3))
+        image = pikepdf.Stream(doc, b"")
+        image.write(zlib.compress(os.urandom(side * side * 3), 1), filter=pikepdf.Name.FlateDecode)
         image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
         image.Width, image.Height, image.BitsPerComponent = side, side, 8
         image.ColorSpace = pikepdf.Name.DeviceRGB

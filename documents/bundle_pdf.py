@@ -12,9 +12,10 @@ What ``bundle_pdf_prepare`` makes (API.md, "Documents as PDF and the paginated c
   the cover, the index and each exhibit.
 
 Memory stays flat whatever the size: each exhibit file is re-hashed in 1 MB blocks (a file that no longer matches
-its digest stops the bundle before anything is recorded), exhibit PDFs are read by pikepdf (qpdf), which copies page
-objects and streams their contents from the source files while it writes, and the result is spooled to a file in
-``UPLOAD_TMP_DIR`` that the response streams and then deletes. Only the cover, the index and the image and
+its digest stops the bundle before anything is recorded); pages are assembled with pikepdf (qpdf) with every large
+stream moved to a spool file first and spliced back as the bundle is streamed (``documents.pdf_splice``), so the
+bundle is never held in memory; the spool and the small assembled file live in ``UPLOAD_TMP_DIR`` and are deleted
+when the response ends. Only the cover, the index and the image and
 placeholder pages are drawn (reportlab, DejaVu fonts embedded, so Cyrillic prints).
 
 The export is recorded (a ``DocumentExport`` row and one ``exported`` custody event per included exhibit, with
@@ -43,6 +44,7 @@ from documents.bundle import BundleError, bundle_plan
 from documents.data import CaseInfo, ExhibitRow
 from documents.generation import document_filename, export_record
 from documents.models import DocumentExport
+from documents.pdf_splice import SplicedFile, StreamSpool, externalise, save_for_splice, splice
 
 logger = logging.getLogger("docket")
 
@@ -69,7 +71,7 @@ class PlacedExhibit:
 @dataclass
 class PreparedPdf:
     filename: str
-    path: Path
+    file: SplicedFile
     size: int
     export: DocumentExport
     pages: int
@@ -80,9 +82,7 @@ class PreparedPdf:
     def chunks(self) -> Iterator[bytes]:
         """The file's bytes; the spooled file and its folder are removed when the stream ends or is closed."""
         try:
-            with open(self.path, "rb") as fh:
-                while chunk := fh.read(CHUNK):
-                    yield chunk
+            yield from self.file.chunks()
         finally:
             self.cleanup()
 
@@ -397,49 +397,48 @@ def _stamp(pdf, page, number: int, total: int, font) -> None:
     page.contents_add(b"Q\n" + stamp)
 
 
-def _assemble(target: Path, front: Path, placed: list[PlacedExhibit], *, index_first: int, language: str) -> int:
+def _assemble(work: Path, front: Path, placed: list[PlacedExhibit], *, index_first: int,
+              language: str) -> tuple[SplicedFile, int]:
+    """Cover and index, then every exhibit's pages, stamped and bookmarked; big streams spliced in from disk."""
     import pikepdf
 
+    spool = StreamSpool(work / "streams.bin")
     out = pikepdf.new()
-    sources = []
     try:
-        with pikepdf.open(front) as front_pdf:
-            out.pages.extend(front_pdf.pages)
+        for path in [front] + [entry.path for entry in placed]:
+            with pikepdf.open(path, access_mode=pikepdf.AccessMode.stream) as src:
+                externalise(src, spool)
+                out.pages.extend(src.pages)  # copied now (qpdf's immediate copy): the source can close
+        total = len(out.pages)
+        font = out.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding))
+        for number, page in enumerate(out.pages, start=1):
+            _stamp(out, page, number, total, font)
+        with out.open_outline() as outline:
+            outline.root.clear()
+            outline.root.append(pikepdf.OutlineItem(pgettext("doc", "Cover"), 0))
+            outline.root.append(pikepdf.OutlineItem(pgettext("doc", "Index"), index_first - 1))
             for entry in placed:
-                src = pikepdf.open(entry.path)
-                sources.append(src)
-                out.pages.extend(src.pages)
-            total = len(out.pages)
-            font = out.make_indirect(pikepdf.Dictionary(
-                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
-                Encoding=pikepdf.Name.WinAnsiEncoding))
-            for number, page in enumerate(out.pages, start=1):
-                _stamp(out, page, number, total, font)
-            with out.open_outline() as outline:
-                outline.root.clear()
-                outline.root.append(pikepdf.OutlineItem(pgettext("doc", "Cover"), 0))
-                outline.root.append(pikepdf.OutlineItem(pgettext("doc", "Index"), index_first - 1))
-                for entry in placed:
-                    title = pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": entry.row.number,
-                                                                                   "title": entry.row.title}
-                    outline.root.append(pikepdf.OutlineItem(title[:200], entry.first_page - 1))
-            out.docinfo[pikepdf.Name.Title] = pgettext("doc", "Court bundle")
-            out.docinfo[pikepdf.Name.Producer] = "Docket"
-            out.Root.Lang = pikepdf.String("ru-RU" if language == "ru" else "en-GB")
-            out.Root.PageMode = pikepdf.Name.UseOutlines
-            out.save(target, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                title = pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": entry.row.number,
+                                                                               "title": entry.row.title}
+                outline.root.append(pikepdf.OutlineItem(title[:200], entry.first_page - 1))
+        out.docinfo[pikepdf.Name.Title] = pgettext("doc", "Court bundle")
+        out.docinfo[pikepdf.Name.Producer] = "Docket"
+        out.Root.Lang = pikepdf.String("ru-RU" if language == "ru" else "en-GB")
+        out.Root.PageMode = pikepdf.Name.UseOutlines
+        written = work / "assembled.pdf"
+        save_for_splice(out, written)
     finally:
-        for src in sources:
-            src.close()
         out.close()
-    return total
+        spool.close()
+    return splice(written, spool), total
 
 
-def _file_sha256(path: Path) -> str:
+def _sha256(chunks) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
+    for chunk in chunks:
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -476,10 +475,9 @@ def bundle_pdf_prepare(*, user, case: Case, language: str, request=None) -> Prep
                 if drawn == front_pages:
                     break
                 front_pages = drawn
-            target = work / "bundle.pdf"
-            total = _assemble(target, front_path, placed, index_first=2, language=lang)
-        size = target.stat().st_size
-        digest = _file_sha256(target)
+            spliced, total = _assemble(work, front_path, placed, index_first=2, language=lang)
+        size = spliced.size
+        digest = _sha256(spliced.chunks())
         items = EvidenceItem.objects.only("pk", "sha256").in_bulk([e.row.item_id for e in placed])
         with transaction.atomic():
             export = export_record(
@@ -496,5 +494,5 @@ def bundle_pdf_prepare(*, user, case: Case, language: str, request=None) -> Prep
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return PreparedPdf(filename=document_filename(case, "bundle", "pdf"), path=target, size=size, export=export,
+    return PreparedPdf(filename=document_filename(case, "bundle", "pdf"), file=spliced, size=size, export=export,
                        pages=total, exhibits=placed, withheld=[r.number for r in plan.withheld], workdir=work)

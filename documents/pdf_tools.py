@@ -56,7 +56,7 @@ def pdf_page_count(path) -> int | None:
     import pikepdf
 
     try:
-        with pikepdf.open(path) as pdf:
+        with pikepdf.open(path, access_mode=pikepdf.AccessMode.stream) as pdf:
             return len(pdf.pages)
     except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError) as exc:
         logger.info("page count: %s is not a readable PDF (%s)", path, exc)
