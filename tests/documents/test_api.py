@@ -286,3 +286,26 @@ def test_exhibit_list_queries_do_not_grow_with_the_exhibits(team, api, django_as
     make_many_exhibits(case, users["lead"], 60)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url(case, "documents/exhibit-list.docx")).status_code == 200
+
+
+def test_a_restricted_pdfs_page_count_is_given_only_to_who_may_download_it(team, api, monkeypatch):
+    """The page count is read from the file: derived data, so it follows the download right (like EXIF)."""
+    from bench.bundle_data import pdf_bytes
+    from cases import permissions as cp
+    from tests.documents.conftest import add_exhibit
+    from tests.factories import UserFactory, add_member
+
+    case, users = team
+    add_exhibit(case, users["lead"], content=pdf_bytes(1, 3), name="open.pdf", title="Open decision")
+    add_exhibit(case, users["lead"], content=pdf_bytes(2, 5), name="sealed.pdf", title="Sealed decision",
+                restricted=True)
+    rows = lambda user: [[c.text for c in r.cells] for r in Document(io.BytesIO(  # noqa: E731
+        api(user).get(url(case, "documents/exhibit-list.docx")).content)).tables[0].rows[1:]]
+    assert [(r[1], r[3]) for r in rows(users["coordinator"])] == [("Open decision", "3"), (
+        "Sealed decision\n(restricted access)", "5")]
+    monkeypatch.setitem(cp.ROLE_PERMISSIONS, "coordinator",
+                        cp.ROLE_PERMISSIONS["coordinator"] - {cp.DOWNLOAD_RESTRICTED})
+    clerk = UserFactory(username="clerk")
+    add_member(case, clerk, "coordinator")
+    assert [(r[1], r[3]) for r in rows(clerk)] == [("Open decision", "3"), (
+        "Sealed decision\n(restricted access)", "")]

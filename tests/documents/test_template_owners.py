@@ -162,3 +162,13 @@ def test_signature_details_in_the_admin_for_superusers_only(db, client):
     client.force_login(staff)
     assert client.get(f"/admin/documents/userprofile/{profile.pk}/change/").status_code in (302, 403, 404)
     assert client.get("/admin/documents/documenttemplate/").status_code in (302, 403, 404)
+
+
+def test_a_cyrillic_template_name_is_kept_in_the_file_name(two_cases, api):
+    case, _other, users = two_cases
+    template = upload(api(users["lead"]), case, name="Иск в суд").json()["id"]
+    response = api(users["lead"]).get(f"/api/v1/cases/{case.pk}/documents/templates/{template}/fill.docx",
+                                      {"lang": "ru"})
+    header = response["Content-Disposition"]
+    assert "filename*=UTF-8''" in header and "%D0%98%D1%81%D0%BA_%D0%B2_%D1%81%D1%83%D0%B4.docx" in header
+    assert header.startswith('attachment; filename="') and response["Content-Language"] == "ru"
