@@ -179,7 +179,8 @@ def _front_matter(path: Path, *, case: CaseInfo, entries: list[PlacedExhibit], w
     story += [Spacer(1, 8 * MM), _p(pgettext("doc", "Court bundle"), styles["title"]),
               _p(pgettext("doc", "Case") + ": " + case.title, styles["body"]), Spacer(1, 4 * MM)]
     exhibits_line = npgettext("doc", "%(count)s exhibit", "%(count)s exhibits", len(entries)) % {"count": len(entries)}
-    pages_line = npgettext("doc bundle pages", "%(count)s page", "%(count)s pages", total_pages) % {"count": total_pages}
+    pages_line = npgettext("doc bundle pages", "%(count)s page", "%(count)s pages", total_pages) % {
+        "count": total_pages}
     story.append(_p(pgettext("doc", "This bundle holds %(exhibits)s on %(pages)s, numbered at the foot of each "
                                     "page.") % {"exhibits": exhibits_line, "pages": pages_line}, styles["body"]))
     if withheld:

@@ -88,9 +88,9 @@ def template_context(*, user, case: Case, language: str, procedure: str | None =
             "exhibits": exhibits, "deadlines": deadlines, "today": d(timezone.localdate()),
             "user": {"username": username_of(user), "name": signature.full_name if signature else ""},
             "signature": {
-                "full_name": signature.full_name if signature else "", "position": signature.position if signature else "",
-                "power_of_attorney": signature.power_of_attorney if signature else "",
-                "place": signature.place if signature else "", "date": d(timezone.localdate()),
+                **{name: getattr(signature, name) if signature else ""
+                   for name in ("full_name", "position", "power_of_attorney", "place")},
+                "date": d(timezone.localdate()),
             },
         }
 

@@ -6,11 +6,11 @@
 
 Organisation templates (a template may hold a client's name, so it is never visible to everyone):
 
-| template belongs to | who sees and fills it | who uploads it | who deletes it |
-| --- | --- | --- | --- |
-| a case | members of that (live) case who may generate documents | such a member | its uploader while still such a member, or a lead of the case |
-| the site | anyone who may generate documents on a case, and staff | staff | staff |
-| its uploader only (older templates) | its uploader | — | its uploader |
+- a case's template: seen and filled by members of that (live) case who may generate documents; uploaded by such a
+  member; deleted by its uploader while still such a member, or by a lead of the case;
+- a site template: seen and filled by anyone who may generate documents on a case (and staff); uploaded and deleted
+  by staff;
+- an older, personal template: seen, filled and deleted by its uploader only.
 
 A superuser sees and manages all. A template the caller may not see is a 404 (as a missing one); one they see but
 may not delete is a 403. Its uploader attaches a personal template to a case where they may generate documents

@@ -139,8 +139,9 @@ def document_meta(*, user, language: str | None) -> DocumentMeta:
     if user is not None and getattr(user, "is_authenticated", False):
         name = user.get_full_name() or user.get_username()
     now = fmt.local(timezone.now())
-    return DocumentMeta(language=language_code(language), generated_at=now, generated_by=name,
-                        zone=fmt.zone_statement(now, language_code(language)), signature=signature_for(user, on=now.date()))
+    lang = language_code(language)
+    return DocumentMeta(language=lang, generated_at=now, generated_by=name, zone=fmt.zone_statement(now, lang),
+                        signature=signature_for(user, on=now.date()))
 
 
 # --- Exhibits -----------------------------------------------------------------------------------------------------
