@@ -15,7 +15,10 @@ It prints, for each, the wall time, the output size and the process's peak resid
 same process's resident memory before the work (Django set up, modules imported). Memory that stays flat as the
 bundle grows from 256 MiB to 1 GiB is the point. Prints figures, asserts nothing.
 
-``.venv/bin/python bench/bench_bundle_pdf.py [--exhibits 200] [--sizes 256,1024]``
+``.venv/bin/python bench/bench_bundle_pdf.py [--exhibits 200] [--sizes 256,1024] [--stream-mib 5]``
+
+With ``--stream-mib`` every PDF carries a stream of that size and the number of exhibits grows with the total:
+the way to see that the bundle's memory depends on its largest stream, not on its size.
 """
 from __future__ import annotations
 
@@ -143,6 +146,8 @@ def main() -> None:
     parser.add_argument("--exhibits", type=int, default=200)
     parser.add_argument("--sizes", default="256,1024", help="total MiB of the PDF exhibits, one run per size")
     parser.add_argument("--modes", default="docket,pikepdf,pypdf")
+    parser.add_argument("--stream-mib", type=float, default=0,
+                        help="size of each PDF's large stream; the number of exhibits then follows the total size")
     parser.add_argument("--child")
     parser.add_argument("--data")
     parser.add_argument("--info")
@@ -153,16 +158,19 @@ def main() -> None:
     print(f"{'size':>9} {'mode':>8} {'time s':>7} {'output MiB':>10} {'pages':>6} {'RSS before':>10} "
           f"{'peak RSS':>9} {'peak - before':>13}")
     for total in [int(x) for x in args.sizes.split(",")]:
+        exhibits = args.exhibits
+        if args.stream_mib:
+            exhibits = 4 * max(1, round(total / args.stream_mib))  # every fourth exhibit is a PDF
         data = Path(tempfile.mkdtemp(prefix="docket-bench-bundle-pdf-"))
         try:
             start = time.perf_counter()
             info = subprocess.run([sys.executable, "-c", (
                 "import json, sys; sys.path.insert(0, %r); from pathlib import Path; "
                 "from bench.bench_bundle_pdf import make_case; "
-                "print(json.dumps(make_case(Path(%r), %d, %d)))") % (str(ROOT), str(data), args.exhibits, total)],
+                "print(json.dumps(make_case(Path(%r), %d, %d)))") % (str(ROOT), str(data), exhibits, total)],
                 capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
             info = json.loads(info)
-            print(f"# {args.exhibits} exhibits, {info['stored'] / 2**20:.0f} MiB stored "
+            print(f"# {exhibits} exhibits, {info['stored'] / 2**20:.0f} MiB stored "
                   f"(made in {time.perf_counter() - start:.0f} s)")
             for mode in args.modes.split(","):
                 r = run_child(mode, data, info)

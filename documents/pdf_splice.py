@@ -10,7 +10,7 @@ that small written file, and ranges of the spool where the tokens were — with 
 cross-reference offsets corrected. Its bytes are produced part by part (hashing, streaming), never held whole.
 
 Memory: the small streams of the sources (below ``THRESHOLD`` each), the object structure, and one large stream at
-a time while it is being moved to the spool.
+a time while it is being moved to the spool: it grows with the largest single stream, not with the bundle.
 """
 from __future__ import annotations
 
@@ -48,10 +48,11 @@ class StreamSpool:
     def token_pattern(self) -> re.Pattern:
         return re.compile(rb"stream\r?\n(DKT" + self.nonce.encode("ascii") + rb"([0-9a-f]{8}))")
 
-    def put(self, data: bytes) -> bytes:
-        self._fh.write(data)
-        self.ranges.append((self._size, len(data)))
-        self._size += len(data)
+    def put(self, data) -> bytes:
+        view = memoryview(data)
+        self._fh.write(view)
+        self.ranges.append((self._size, view.nbytes))
+        self._size += view.nbytes
         return self.token(len(self.ranges) - 1)
 
     def close(self) -> None:
@@ -73,7 +74,7 @@ def externalise(pdf, spool: StreamSpool, threshold: int = THRESHOLD) -> int:
             length = 0
         if length <= threshold:
             continue
-        raw = obj.read_raw_bytes()
+        raw = obj.get_raw_stream_buffer()  # qpdf's own buffer: no second copy in Python
         if len(raw) <= threshold:
             continue
         token = spool.put(raw)
