@@ -175,6 +175,7 @@ def text_width_mm(text: str, size_pt: float, face: str = "serif") -> float:
 
 
 def longest_word_mm(text: str, size_pt: float, face: str = "serif") -> float:
-    """Width of the widest word (runs between spaces and line breaks; no-break spaces join words)."""
-    words = (text or "").replace("\n", " ").split(" ")
+    """Width of the widest word (runs between spaces, line breaks and zero-width spaces; no-break spaces join
+    words)."""
+    words = (text or "").replace("\n", " ").replace("\u200b", " ").split(" ")
     return max((text_width_mm(w, size_pt, face) for w in words if w), default=0.0)

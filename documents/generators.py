@@ -328,10 +328,23 @@ def column_widths(doc, headers: Sequence[str], rows: Iterable[Sequence[Cell]], f
                     width = fmt.longest_word_mm(line, font_pt, "serif")
                 if width > need[i]:
                     need[i] = width
-    # A column never needs more than ~40 characters' width for one word: longer "words" (URLs) may wrap.
-    cap = fmt.text_width_mm("W" * 40, font_pt, "serif")
+    # No column claims more than a quarter of the page for one "word": longer ones (file names, URLs) get break
+    # opportunities of their own (``breakable``), and the SHA-256 column keeps its full width.
+    cap = usable_width_mm(doc) * 0.25
     minimum = [min(n, cap) + CELL_PADDING_MM if i not in mono else n + CELL_PADDING_MM for i, n in enumerate(need)]
     return fit_widths(usable_width_mm(doc), fractions, minimum)
+
+
+ZWSP = "\u200b"
+
+
+def breakable(name: str, limit_mm: float) -> str:
+    """A file name too long for its column, with places to wrap after "_", "-" and "." (zero-width spaces), so it
+    wraps there and not in the middle of one of its words. Names that fit are left exactly as they are (a text
+    search of the PDF finds them)."""
+    if fmt.text_width_mm(name or "", TABLE_PT, "serif") + CELL_PADDING_MM <= limit_mm:
+        return name or ""
+    return re.sub(r"([_.\-])(?=.)", "\\1" + ZWSP, name or "")
 
 
 class FastTable:
@@ -463,13 +476,13 @@ def exhibit_list_docx(*, case: CaseInfo, exhibits: Sequence[ExhibitRow], meta: D
         title = clean(ex.title)
         if ex.restricted:
             title += "\n" + pgettext("doc", "(restricted access)")
-        rows.append([str(ex.number), title, ex.file_name, pages_text(ex), fmt.format_date(ex.obtained_on,
-                                                                                          meta.language),
+        rows.append([str(ex.number), title, breakable(ex.file_name, usable_width_mm(doc) * 0.25), pages_text(ex),
+                     fmt.format_date(ex.obtained_on, meta.language),
                      fmt.hash_text(ex.sha256)])
     headers = [pgettext("doc", "No."), pgettext("doc", "Title"), pgettext("doc", "File name"),
                pgettext("doc", "Pages"), pgettext("doc", "Date obtained"), pgettext("doc", "SHA-256")]
     if exhibits:
-        table(doc, headers, rows, [6, 50, 28, 8, 14, 60], mono={5})
+        table(doc, headers, rows, [5, 62, 22, 7, 12, 60], mono={5})
         doc.add_paragraph(npgettext("doc", "%(count)s exhibit in total.", "%(count)s exhibits in total.",
                                     len(exhibits)) % {"count": len(exhibits)})
     else:

@@ -242,7 +242,8 @@ def chronology_for_case(*, user, case: Case, procedure: str = proc.CIVIL,
         where = "; ".join(x for x in (
             p.court,
             p.case_number and pgettext("doc", "case No. %(n)s") % {"n": p.case_number},
-            p.judge and pgettext("doc", "judge %(name)s") % {"name": p.judge},
+            p.judge and (p.judge if p.judge.lower().startswith(("judge", "судья")) else
+                         pgettext("doc", "judge %(name)s") % {"name": p.judge}),
         ) if x)
         rank = stage_rank.get(p.stage, len(stage_rank))
         # A domestic proceeding's own number says whether it was civil or administrative (the case as a whole
