@@ -65,7 +65,8 @@ class PlacedExhibit:
     kind: str  # pdf_tools.PDF / IMAGE / OTHER as shown in the bundle
     pages: int
     first_page: int = 0
-    path: Path | None = None  # the PDF whose pages go in (the exhibit itself, or a drawn page)
+    path: Path | None = None  # a PDF exhibit's own file
+    drawn: int | None = None  # else its page in the drawn pages (an image, or a placeholder)
 
 
 @dataclass
@@ -134,6 +135,8 @@ def _styles():
         "h2": ParagraphStyle("h2", parent=body, fontName="DocketSerif-Bold", fontSize=12.5, leading=16,
                              spaceBefore=6, spaceAfter=6),
         "right": ParagraphStyle("right", parent=body, leftIndent=95 * MM),
+        "cover": ParagraphStyle("cover", parent=body, spaceAfter=5),
+        "cover_small": ParagraphStyle("cover_small", parent=body, fontSize=8.5, leading=10.5, spaceAfter=4),
     }
 
 
@@ -177,23 +180,23 @@ def _front_matter(path: Path, *, case: CaseInfo, entries: list[PlacedExhibit], w
                             author=made_by or "Docket", lang="ru-RU" if language == "ru" else "en-GB")
     story = _header_flowables(case, styles)
     story += [Spacer(1, 8 * MM), _p(pgettext("doc", "Court bundle"), styles["title"]),
-              _p(pgettext("doc", "Case") + ": " + case.title, styles["body"]), Spacer(1, 4 * MM)]
+              _p(pgettext("doc", "Case") + ": " + case.title, styles["cover"]), Spacer(1, 4 * MM)]
     exhibits_line = npgettext("doc", "%(count)s exhibit", "%(count)s exhibits", len(entries)) % {"count": len(entries)}
     pages_line = npgettext("doc bundle pages", "%(count)s page", "%(count)s pages", total_pages) % {
         "count": total_pages}
     story.append(_p(pgettext("doc", "This bundle holds %(exhibits)s on %(pages)s, numbered at the foot of each "
-                                    "page.") % {"exhibits": exhibits_line, "pages": pages_line}, styles["body"]))
+                                    "page.") % {"exhibits": exhibits_line, "pages": pages_line}, styles["cover"]))
     if withheld:
         story.append(_p(pgettext("doc", "Not included (restricted, not downloadable by the person who made this "
                                         "bundle): exhibits No. %(numbers)s.")
-                        % {"numbers": ", ".join(str(r.number) for r in withheld)}, styles["body"]))
+                        % {"numbers": ", ".join(str(r.number) for r in withheld)}, styles["cover"]))
     story.append(_p(pgettext("doc", "Made on %(when)s.") % {"when": fmt.format_datetime(made_at, language)}
                     + " " + pgettext("doc", "Times are given in the time zone %(zone)s.") % {"zone": zone},
-                    styles["small"]))
+                    styles["cover_small"]))
     story.append(_p(pgettext(
         "doc", "Each SHA-256 in the index was computed from the exhibit's bytes when they were received. PDF exhibits "
                "appear as they are; an image is shown on a page of its own; any other file is represented by a page "
-               "naming it, and its exact bytes are in the ZIP bundle of the case."), styles["small"]))
+               "naming it, and its exact bytes are in the ZIP bundle of the case."), styles["cover_small"]))
     story.append(PageBreak())
     story.append(_p(pgettext("doc", "Index"), styles["h2"]))
 
@@ -247,78 +250,101 @@ def _index_widths(total: float, headers: list[str], rows: list[list[str]]) -> li
     return fit_widths(total, [6, 60, 14, 8, 8, 66], minimum)
 
 
-def _caption(canvas, styles, text: str, width: float, top: float) -> float:
-    para = _p(text, styles["small"])
-    _w, h = para.wrap(width, 50 * MM)
-    para.drawOn(canvas, 15 * MM, top - h)
-    return h
-
-
-def _image_page(path: Path, blob: Path, row: ExhibitRow, language: str) -> bool:
-    """One page holding the image (turned upright by its EXIF orientation), with a caption; False if unreadable."""
+def _image_facts(blob: Path, row: ExhibitRow) -> tuple[int, int, int] | None:
+    """(width, height, EXIF orientation) of a readable image of reasonable size, else None."""
     from PIL import Image
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen.canvas import Canvas
 
     try:
         with Image.open(blob) as img:
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
-                return False
-            orientation = img.getexif().get(0x0112, 1) if hasattr(img, "getexif") else 1
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+                return None
+            img.verify()
+        with Image.open(blob) as img:
+            orientation = int(img.getexif().get(0x0112, 1) or 1)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         logger.info("bundle.pdf: exhibit %s is not a readable image (%s)", row.number, exc)
-        return False
-    turned = orientation in (5, 6, 7, 8)
-    shown_w, shown_h = (height, width) if turned else (width, height)
-    page = A4 if shown_h >= shown_w else (A4[1], A4[0])
-    styles = _styles()
-    canvas = Canvas(str(path), pagesize=page)
-    caption = pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": row.number, "title": row.title}
-    caption += " — " + row.file_name
-    used = _caption(canvas, styles, caption, page[0] - 30 * MM, page[1] - 12 * MM)
-    box_w, box_h = page[0] - 30 * MM, page[1] - 12 * MM - used - 4 * MM - 16 * MM
-    scale = min(box_w / shown_w, box_h / shown_h)
-    draw_w, draw_h = shown_w * scale, shown_h * scale
-    x = (page[0] - draw_w) / 2
-    y = 16 * MM + (box_h - draw_h) / 2
-    try:
-        reader = ImageReader(str(blob))
-        canvas.saveState()
-        canvas.translate(x + draw_w / 2, y + draw_h / 2)
-        canvas.rotate({3: 180, 4: 180, 6: -90, 5: -90, 8: 90, 7: 90}.get(orientation, 0))
+        return None
+    return width, height, orientation
+
+
+class DrawnPages:
+    """The pages Docket draws itself (images, and placeholders for files with no pages), in one PDF that shares
+    its fonts: drawn page by page, in exhibit order, and later copied into the bundle by index."""
+
+    def __init__(self, path: Path, language: str) -> None:
+        from reportlab.pdfgen.canvas import Canvas
+
+        self.path = path
+        self.language = language
+        self.styles = _styles()
+        self.canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
+        self.count = 0
+
+    def _paragraph(self, text: str, style, x: float, top: float, width: float) -> float:
+        para = _p(text, style)
+        _w, height = para.wrap(width, A4[1])
+        para.drawOn(self.canvas, x, top - height)
+        return height
+
+    def image(self, blob: Path, row: ExhibitRow, facts: tuple[int, int, int]) -> int:
+        """The image on a page of its own, turned upright by its EXIF orientation, under a caption."""
+        from reportlab.lib.utils import ImageReader
+
+        width, height, orientation = facts
+        turned = orientation in (5, 6, 7, 8)
+        shown_w, shown_h = (height, width) if turned else (width, height)
+        page = A4 if shown_h >= shown_w else (A4[1], A4[0])
+        self.canvas.setPageSize(page)
+        caption = pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": row.number, "title": row.title}
+        used = self._paragraph(f"{caption} — {row.file_name}", self.styles["small"], 15 * MM, page[1] - 12 * MM,
+                               page[0] - 30 * MM)
+        box_w, box_h = page[0] - 30 * MM, page[1] - 12 * MM - used - 4 * MM - 16 * MM
+        scale = min(box_w / shown_w, box_h / shown_h)
+        draw_w, draw_h = shown_w * scale, shown_h * scale
+        self.canvas.saveState()
+        self.canvas.translate((page[0] - draw_w) / 2 + draw_w / 2, 16 * MM + (box_h - draw_h) / 2 + draw_h / 2)
+        self.canvas.rotate({3: 180, 4: 180, 6: -90, 5: -90, 8: 90, 7: 90}.get(orientation, 0))
         img_w, img_h = (draw_h, draw_w) if turned else (draw_w, draw_h)
-        canvas.drawImage(reader, -img_w / 2, -img_h / 2, width=img_w, height=img_h)
-        canvas.restoreState()
-        canvas.showPage()
-        canvas.save()
-    except (OSError, ValueError) as exc:
-        logger.info("bundle.pdf: exhibit %s could not be drawn (%s)", row.number, exc)
-        return False
-    return True
+        self.canvas.drawImage(ImageReader(str(blob)), -img_w / 2, -img_h / 2, width=img_w, height=img_h)
+        self.canvas.restoreState()
+        return self._next()
 
+    def placeholder(self, row: ExhibitRow, reason: str) -> int:
+        """A page standing for a file that has no pages: what it is, its SHA-256, where its exact bytes are."""
+        self.canvas.setPageSize(A4)
+        lang = self.language
+        x, width = 25 * MM, A4[0] - 40 * MM
+        top = A4[1] - 25 * MM
+        title = pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": row.number, "title": row.title}
+        top -= self._paragraph(title, self.styles["h2"], x, top, width) + 4 * MM
+        facts = [
+            (pgettext("doc", "File name"), row.file_name),
+            (pgettext("doc", "Original file name"), row.original_filename),
+            (pgettext("doc", "File type"), row.media_type),
+            (pgettext("doc", "Size"), npgettext("doc", "%(size)s byte", "%(size)s bytes", row.size)
+             % {"size": fmt.format_size(row.size, lang)}),
+            (pgettext("doc", "Date obtained"), fmt.format_date(row.obtained_on, lang)),
+        ]
+        for label, value in facts:
+            if value:
+                top -= self._paragraph(f"{label}: {value}", self.styles["body"], x, top, width)
+        top -= 3 * MM
+        top -= self._paragraph("SHA-256:", self.styles["body"], x, top, width)
+        top -= self._paragraph(fmt.hash_text(row.sha256), self.styles["hash"], x, top, width) + 6 * MM
+        self._paragraph(reason, self.styles["body"], x, top, width)
+        return self._next()
 
-def _placeholder_page(path: Path, row: ExhibitRow, language: str, reason: str) -> None:
-    """A page standing for a file that has no pages: what it is, its SHA-256, where its exact bytes are."""
-    from reportlab.platypus import SimpleDocTemplate, Spacer
+    def _next(self) -> int:
+        self.canvas.showPage()
+        self.count += 1
+        return self.count - 1
 
-    styles = _styles()
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=25 * MM, rightMargin=15 * MM, topMargin=25 * MM,
-                            bottomMargin=20 * MM)
-    facts = [
-        (pgettext("doc", "File name"), row.file_name),
-        (pgettext("doc", "Original file name"), row.original_filename),
-        (pgettext("doc", "File type"), row.media_type),
-        (pgettext("doc", "Size"), npgettext("doc", "%(size)s byte", "%(size)s bytes", row.size)
-         % {"size": fmt.format_size(row.size, language)}),
-        (pgettext("doc", "Date obtained"), fmt.format_date(row.obtained_on, language)),
-    ]
-    story = [_p(pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": row.number, "title": row.title},
-                styles["h2"]), Spacer(1, 4 * MM)]
-    story += [_p(f"{label}: {value}", styles["body"]) for label, value in facts if value]
-    story += [Spacer(1, 3 * MM), _p("SHA-256:", styles["body"]), _p(fmt.hash_text(row.sha256), styles["hash"]),
-              Spacer(1, 6 * MM), _p(reason, styles["body"])]
-    doc.build(story)
+    def save(self) -> Path | None:
+        if not self.count:
+            return None
+        self.canvas.save()
+        return self.path
 
 
 # --- Assembly (pikepdf) ----------------------------------------------------------------------------------------------
@@ -343,7 +369,7 @@ def _verify(row: ExhibitRow) -> Path:
     return path
 
 
-def _place(row: ExhibitRow, blob: Path, work: Path, language: str) -> PlacedExhibit:
+def _place(row: ExhibitRow, blob: Path, drawn: DrawnPages) -> PlacedExhibit:
     kind = pdf_tools.file_class(row.media_type)
     if kind == pdf_tools.PDF:
         pages = pdf_tools.pdf_page_count(blob)
@@ -353,9 +379,9 @@ def _place(row: ExhibitRow, blob: Path, work: Path, language: str) -> PlacedExhi
                                  "a password). Its exact bytes are in the ZIP bundle of the case under the name "
                                  "above; the SHA-256 above checks them.")
     elif kind == pdf_tools.IMAGE:
-        target = work / f"image-{row.number}.pdf"
-        if _image_page(target, blob, row, language):
-            return PlacedExhibit(row=row, kind=pdf_tools.IMAGE, pages=1, path=target)
+        facts = _image_facts(blob, row)
+        if facts is not None:
+            return PlacedExhibit(row=row, kind=pdf_tools.IMAGE, pages=1, drawn=drawn.image(blob, row, facts))
         reason = pgettext("doc", "This image could not be shown on a page (too large or unreadable). Its exact bytes "
                                  "are in the ZIP bundle of the case under the name above; the SHA-256 above checks "
                                  "them.")
@@ -363,9 +389,7 @@ def _place(row: ExhibitRow, blob: Path, work: Path, language: str) -> PlacedExhi
         reason = pgettext("doc", "This file has no pages to print (a recording, a video or another kind of file). "
                                  "Its exact bytes are in the ZIP bundle of the case under the name above; the SHA-256 "
                                  "above checks them.")
-    target = work / f"file-{row.number}.pdf"
-    _placeholder_page(target, row, language, reason)
-    return PlacedExhibit(row=row, kind=pdf_tools.OTHER, pages=1, path=target)
+    return PlacedExhibit(row=row, kind=pdf_tools.OTHER, pages=1, drawn=drawn.placeholder(row, reason))
 
 
 def _stamp(pdf, page, number: int, total: int, font) -> None:
@@ -398,18 +422,29 @@ def _stamp(pdf, page, number: int, total: int, font) -> None:
     page.contents_add(b"Q\n" + stamp)
 
 
-def _assemble(work: Path, front: Path, placed: list[PlacedExhibit], *, index_first: int,
+def _assemble(work: Path, front: Path, drawn: Path | None, placed: list[PlacedExhibit], *, index_first: int,
               language: str) -> tuple[SplicedFile, int]:
     """Cover and index, then every exhibit's pages, stamped and bookmarked; big streams spliced in from disk."""
     import pikepdf
 
+    def source(path: Path):
+        pdf = pikepdf.open(path, access_mode=pikepdf.AccessMode.stream)
+        externalise(pdf, spool)
+        return pdf
+
     spool = StreamSpool(work / "streams.bin")
     out = pikepdf.new()
+    drawn_pdf = None
     try:
-        for path in [front] + [entry.path for entry in placed]:
-            with pikepdf.open(path, access_mode=pikepdf.AccessMode.stream) as src:
-                externalise(src, spool)
-                out.pages.extend(src.pages)  # copied now (qpdf's immediate copy): the source can close
+        with source(front) as src:
+            out.pages.extend(src.pages)  # copied now (qpdf's immediate copy): the source can close
+        drawn_pdf = source(drawn) if drawn is not None else None
+        for entry in placed:
+            if entry.drawn is not None:
+                out.pages.append(drawn_pdf.pages[entry.drawn])
+                continue
+            with source(entry.path) as src:
+                out.pages.extend(src.pages)
         total = len(out.pages)
         font = out.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
@@ -431,6 +466,8 @@ def _assemble(work: Path, front: Path, placed: list[PlacedExhibit], *, index_fir
         written = work / "assembled.pdf"
         save_for_splice(out, written)
     finally:
+        if drawn_pdf is not None:
+            drawn_pdf.close()
         out.close()
         spool.close()
     return splice(written, spool), total
@@ -458,7 +495,9 @@ def bundle_pdf_prepare(*, user, case: Case, language: str, request=None) -> Prep
             plan = bundle_plan(user=user, case=case)
             info = selectors.case_info(case, user=user, language=lang)
             meta = selectors.document_meta(user=user, language=lang)
-            placed = [_place(row, _verify(row), work, lang) for row in plan.included]
+            drawn = DrawnPages(work / "drawn.pdf", lang)
+            placed = [_place(row, _verify(row), drawn) for row in plan.included]
+            drawn_path = drawn.save()
             # The index's length does not depend on the page numbers it prints: draw it once to count its pages,
             # then again with the real first pages (checked to be the same length).
             front_path = work / "front.pdf"
@@ -476,7 +515,7 @@ def bundle_pdf_prepare(*, user, case: Case, language: str, request=None) -> Prep
                 if drawn == front_pages:
                     break
                 front_pages = drawn
-            spliced, total = _assemble(work, front_path, placed, index_first=2, language=lang)
+            spliced, total = _assemble(work, front_path, drawn_path, placed, index_first=2, language=lang)
         size = spliced.size
         digest = _sha256(spliced.chunks())
         items = EvidenceItem.objects.only("pk", "sha256").in_bulk([e.row.item_id for e in placed])

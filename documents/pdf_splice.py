@@ -9,7 +9,7 @@ streams, a classic cross-reference table); then ``SplicedFile`` describes the re
 that small written file, and ranges of the spool where the tokens were — with each token's ``/Length`` and the
 cross-reference offsets corrected. Its bytes are produced part by part (hashing, streaming), never held whole.
 
-Memory: the small streams of the sources (below ``THRESHOLD`` each), the object structure, and one large stream at
+Memory: the small streams of the sources (below ``THRESHOLD``, 4 KiB, each), the object structure, and one large stream at
 a time while it is being moved to the spool: it grows with the largest single stream, not with the bundle.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-THRESHOLD = 64 * 1024
+THRESHOLD = 4 * 1024  # above a page content stream or a font subset: those add up over thousands of pages
 CHUNK = 1024 * 1024
 
 
