@@ -258,24 +258,41 @@ def new_document(*, case: CaseInfo, meta: DocumentMeta, title: str, landscape: b
     return doc
 
 
-def add_signature(doc, meta: DocumentMeta) -> None:
-    """Position, power of attorney, a line to sign on with the full name, then place and date."""
+def add_signature(doc, meta: DocumentMeta, lead: str = "") -> None:
+    """Position, power of attorney, a line to sign on with the full name, then place and date — in one borderless
+    table row that may not split, with ``lead`` (e.g. the total) above it, so the signature never stands alone on
+    a page of its own."""
     sig = meta.signature
     if sig is None:
+        if lead:
+            doc.add_paragraph(clean(lead))
         return
-    doc.add_paragraph()
+    block = doc.add_table(rows=1, cols=1)
+    block.autofit = True
+    etree.SubElement(block.rows[0]._tr.get_or_add_trPr(), _CANTSPLIT)
+    cell = block.rows[0].cells[0]
+    first = cell.paragraphs[0]
+    lines: list[tuple[str, bool]] = []
+    if lead:
+        lines += [(clean(lead), False), ("", False)]
+    else:
+        lines += [("", False)]
     if sig.position:
-        doc.add_paragraph(clean(sig.position)).paragraph_format.space_after = Pt(0)
+        lines.append((clean(sig.position), False))
     if sig.power_of_attorney:
-        p = doc.add_paragraph(pgettext("doc", "Acting under: %(poa)s") % {"poa": clean(sig.power_of_attorney)})
+        lines.append((pgettext("doc", "Acting under: %(poa)s") % {"poa": clean(sig.power_of_attorney)}, False))
+    for n, (text, _bold) in enumerate(lines):
+        p = first if n == 0 else cell.add_paragraph()
         p.paragraph_format.space_after = Pt(0)
-    line = doc.add_paragraph()
+        if text:
+            p.add_run(text)
+    line = cell.add_paragraph()
     line.paragraph_format.space_before = Pt(14)
     line.add_run("_" * 24 + "  ")
     line.add_run(clean(sig.full_name)).bold = True
     when = fmt.format_date(sig.signed_on, meta.language) if sig.signed_on else ""
     place = clean(sig.place) if sig.place else "_" * 16
-    doc.add_paragraph(", ".join(x for x in (place, when) if x))
+    cell.add_paragraph(", ".join(x for x in (place, when) if x))
 
 
 def usable_width_mm(doc) -> float:
@@ -483,11 +500,11 @@ def exhibit_list_docx(*, case: CaseInfo, exhibits: Sequence[ExhibitRow], meta: D
                pgettext("doc", "Pages"), pgettext("doc", "Date obtained"), pgettext("doc", "SHA-256")]
     if exhibits:
         table(doc, headers, rows, [5, 62, 22, 7, 12, 60], mono={5})
-        doc.add_paragraph(npgettext("doc", "%(count)s exhibit in total.", "%(count)s exhibits in total.",
-                                    len(exhibits)) % {"count": len(exhibits)})
+        total = npgettext("doc", "%(count)s exhibit in total.", "%(count)s exhibits in total.",
+                          len(exhibits)) % {"count": len(exhibits)}
     else:
-        doc.add_paragraph(pgettext("doc", "The case has no exhibits yet."))
-    add_signature(doc, meta)
+        total = pgettext("doc", "The case has no exhibits yet.")
+    add_signature(doc, meta, lead=total)
     return to_bytes(doc)
 
 

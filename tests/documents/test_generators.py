@@ -68,7 +68,9 @@ def open_docx(content: bytes):
 
 
 def text_of(doc) -> str:
-    return "\n".join(p.text for p in doc.paragraphs)
+    """Paragraphs, then the text of every table cell (the signature block is a table of its own)."""
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
 def test_exhibit_list_columns_a_court_expects():
