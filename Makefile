@@ -6,6 +6,9 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo runs in Moscow time (its incidents, deadlines and documents are Moscow's); set TIME_ZONE to override.
+DEMO_TIME_ZONE ?= Europe/Moscow
+DEMO_ENV = TIME_ZONE=$${TIME_ZONE:-$(DEMO_TIME_ZONE)}
 
 .PHONY: run test setup migrate demo worker messages bench clean
 
@@ -21,15 +24,15 @@ migrate: setup
 	@$(PY) manage.py migrate --noinput
 
 demo: migrate
-	@$(PY) manage.py load_demo
+	@$(DEMO_ENV) $(PY) manage.py load_demo
 
 run: demo
 	@$(PY) manage.py collectstatic --noinput >/dev/null
 	@echo "Docket is running at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
-	@$(PY) manage.py demo_login
-	@$(PY) manage.py db_worker --interval 1 >/dev/null 2>&1 & echo $$! > .worker.pid; \
+	@$(DEMO_ENV) $(PY) manage.py demo_login
+	@$(DEMO_ENV) $(PY) manage.py db_worker --interval 1 >/dev/null 2>&1 & echo $$! > .worker.pid; \
 	  trap 'kill $$(cat .worker.pid) 2>/dev/null; rm -f .worker.pid' EXIT INT TERM; \
-	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	  $(DEMO_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 worker: migrate
 	@$(PY) manage.py db_worker

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -14,7 +14,7 @@ from cases.models import Proceeding
 from cases.permissions import case_get
 from config import serializers
 from config.api import Pagination
-from deadlines import selectors, services
+from deadlines import engine, selectors, services
 from deadlines.models import Deadline, DeadlineRule
 from deadlines.permissions import VIEW_CASE, can_edit, deadline_get, editable_case_ids
 
@@ -34,7 +34,8 @@ class RuleOut(serializers.ModelSerializer):
 class DeadlineOut(serializers.ModelSerializer):
     case_title = serializers.CharField(source="case.__str__", read_only=True)
     rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None)
+    rule_name = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
     responsible = serializers.SlugRelatedField(slug_field="username", read_only=True)
     completed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -51,6 +52,14 @@ class DeadlineOut(serializers.ModelSerializer):
 
     def get_overdue(self, obj: Deadline) -> bool:
         return obj.is_overdue(self.context.get("today"))
+
+    def get_rule_name(self, obj: Deadline) -> str | None:
+        return engine.rule_text(obj.rule.name) if obj.rule_id else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_explanation(self, obj: Deadline) -> list:
+        """The steps worded in the request's language, from their structured data."""
+        return engine.render_steps(obj.explanation)
 
     def get_can_edit(self, obj: Deadline) -> bool:
         return obj.case_id in self.context.get("editable", set())

@@ -17,6 +17,13 @@ def ensure_builtin_rules(sender, using="default", apps=None, **kwargs) -> None:
     except LookupError:  # migrating backwards or not yet migrated this far
         return
     seeding.seed(registry, None)
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        registry.get_model("deadlines", "DeadlineRule")._meta.get_field("earlier_amount")
+    except FieldDoesNotExist:  # migrating backwards, or the field's migration has not run yet
+        return
+    import_module("deadlines.migrations.0003_echr_six_months_before_2022").fix_echr(registry)
 
 
 class DeadlinesConfig(AppConfig):

@@ -55,6 +55,12 @@ class DeadlineRule(models.Model):
     counting_basis = models.CharField(_("counting rules"), max_length=500, blank=True)
     trigger_label = models.CharField(_("counted from"), max_length=200, blank=True)
     valid_from = models.DateField(_("applies to triggers from"), null=True, blank=True, validators=[validate_date_range])
+    earlier_amount = models.PositiveSmallIntegerField(
+        _("amount for earlier triggers"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
+        help_text=_("The time-limit (same unit) that applied to triggers before the date above, if it differed: "
+                    "e.g. six months for final decisions before 1 February 2022 at the ECHR."),
+    )
     description = models.TextField(_("description"), blank=True, max_length=5000)
     active = models.BooleanField(_("active"), default=True)
 
@@ -85,6 +91,7 @@ class DeadlineRule(models.Model):
             code=self.code, name=self.name, jurisdiction=self.jurisdiction, unit=self.unit, amount=self.amount,
             start=self.start, roll_forward=self.roll_forward, legal_basis=self.legal_basis,
             counting_basis=self.counting_basis, trigger_label=self.trigger_label, valid_from=self.valid_from,
+            earlier_amount=self.earlier_amount,
         )
 
 

@@ -18,7 +18,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from cases.models import Case, CaseMembership
 from cases.permissions import EDIT_DEADLINES, ROLE_PERMISSIONS, case_require
@@ -59,18 +59,32 @@ def rule_get(code: Any) -> DeadlineRule:
     return rule
 
 
-def deadline_compute(*, rule: DeadlineRule, trigger_date: dt.date) -> engine.Computation:
-    """Run the engine; its refusals become a ValidationError on ``trigger_date`` (or ``rule``)."""
+def case_fact_dates(case) -> list[dt.date]:
+    """The local dates of the case's live incidents (for the engine's warnings, e.g. the Convention and Russia)."""
+    return [timezone.localtime(at).date() for at in
+            case.incidents.filter(deleted_at__isnull=True).values_list("occurred_at", flat=True)]
+
+
+def deadline_compute(*, rule: DeadlineRule, trigger_date: dt.date, case=None) -> engine.Computation:
+    """Run the engine (with the case's jurisdiction and facts, for its warnings); its refusals become a
+    ValidationError on ``trigger_date`` (or ``rule``)."""
     try:
-        return engine.compute(rule.as_spec(), trigger_date)
+        if case is None:
+            return engine.compute(rule.as_spec(), trigger_date)
+        return engine.compute(rule.as_spec(), trigger_date, respondent_state=case.jurisdiction,
+                              fact_dates=case_fact_dates(case))
     except engine.EngineError as exc:
         raise ValidationError({"trigger_date": str(exc)}) from None
 
 
 # --- Deadlines -----------------------------------------------------------------------------------------------
+MSG_MANUAL = gettext_noop("Due date set by hand: %(date)s.")
+
+
 def _manual_explanation(due: dt.date) -> list[dict[str, Any]]:
-    return [{"step": "manual", "date": due.isoformat(), "text": _("Due date set by hand: %(date)s.") % {
-        "date": due.isoformat()}}]
+    params = {"date": due.isoformat()}
+    return [{"step": "manual", "date": due.isoformat(), "text": _(MSG_MANUAL) % params, "msg": MSG_MANUAL,
+             "params": params}]
 
 
 def _check_relations(deadline: Deadline, fields=("proceeding", "responsible")) -> None:
@@ -96,7 +110,7 @@ def _apply_dates(deadline: Deadline, given: set[str], *, creating: bool) -> None
         raise ValidationError({"rule": _("A trigger date needs a rule to count from it.")})
     if deadline.rule_id is not None:
         if creating or given & {"rule", "trigger_date"}:
-            result = deadline_compute(rule=deadline.rule, trigger_date=deadline.trigger_date)
+            result = deadline_compute(rule=deadline.rule, trigger_date=deadline.trigger_date, case=deadline.case)
             if "due_date" in given and deadline.due_date is not None and deadline.due_date != result.due_date:
                 raise ValidationError({"due_date": _(
                     "The due date is computed from the rule and the trigger date (%(date)s). To set it by hand, "

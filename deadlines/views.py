@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import VIEW_CASE, case_get
-from deadlines import selectors, services
+from deadlines import engine, selectors, services
 from deadlines.forms import DeadlineForm, ReminderPreferenceForm
 from deadlines.permissions import can_edit, deadline_get
 
@@ -66,8 +66,13 @@ def month(request, year: str, month: str):
 @require_GET
 def detail(request, pk: int):
     deadline = deadline_get(request.user, pk, VIEW_CASE)
+    rule = deadline.rule
     return render(request, "deadlines/detail.html", {
         "deadline": deadline, "can_edit": can_edit(request.user, deadline.case),
+        "explanation": engine.render_steps(deadline.explanation),
+        "rule_name": engine.rule_text(rule.name) if rule else "",
+        "rule_basis": engine.rule_text(rule.legal_basis) if rule else "",
+        "rule_trigger": engine.rule_text(rule.trigger_label) if rule else "",
         "history": selectors.deadline_history(deadline=deadline), "today": timezone.localdate(),
     })
 

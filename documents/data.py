@@ -1,7 +1,8 @@
 """Plain data the document generators take: built by ``documents.selectors``, never touched by the ORM afterwards.
 
-Everything here is already filtered for the caller (what they may see, identities only where allowed) and already
-in the caller's time zone; a generator only lays it out.
+Everything here is already filtered for the caller (what they may see, identities only where allowed, derived data
+of restricted evidence only where they may download it), already in the site's time zone and already worded in the
+document's language; a generator only lays it out.
 """
 from __future__ import annotations
 
@@ -10,22 +11,47 @@ from datetime import date, datetime
 
 
 @dataclass(frozen=True)
+class PartyLine:
+    role: str  # the role in the procedure's own words ("Административный истец")
+    name: str
+
+
+@dataclass(frozen=True)
 class CaseInfo:
     id: int
     title: str
-    reference: str = ""
-    court: str = ""
+    reference: str = ""  # Docket's internal reference (not the court's number)
+    court: str = ""  # the court of the current proceeding, else the case's court
     jurisdiction: str = ""
     status: str = ""
+    court_case_number: str = ""  # the court's number, from the current proceeding
+    stage: str = ""  # the current proceeding's stage, in words
+    procedure: str = ""  # documents.procedure code: cpc | cas | echr
+    procedure_name: str = ""
+    procedure_reason: str = ""
+    parties: tuple[PartyLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who signs: full name, position, power of attorney, place and date (from the user's profile)."""
+
+    full_name: str
+    position: str = ""
+    power_of_attorney: str = ""
+    place: str = ""
+    signed_on: date | None = None
 
 
 @dataclass(frozen=True)
 class DocumentMeta:
-    """Who asked for the document, when, and in which language ("en" or "ru")."""
+    """Who asked for the document, when (in the site's zone), in which language ("en" or "ru")."""
 
     language: str = "en"
     generated_at: datetime | None = None
     generated_by: str = ""
+    zone: str = ""  # "Europe/Moscow (MSK, UTC+03:00)"
+    signature: Signature | None = None
 
 
 @dataclass(frozen=True)
@@ -33,13 +59,17 @@ class ExhibitRow:
     number: int
     title: str
     kind: str = ""
-    obtained_on: date | None = None
+    obtained_on: date | None = None  # None when unknown: never the upload date
     source: str = ""
     sha256: str = ""
     size: int = 0
     original_filename: str = ""
     restricted: bool = False
     item_id: int | None = None
+    media_type: str = ""
+    file_name: str = ""  # as in the bundle: "003_Решение_суда.pdf"
+    pages: int | None = None  # PDF pages, images 1; None when unknown or not the caller's to know
+    downloadable: bool = True
 
 
 class EntryKind:
@@ -56,6 +86,7 @@ class ChronologyEntry:
     kind: str  # one of EntryKind
     title: str
     detail: str = ""
+    order: tuple = ()  # orders entries of one kind on one day: time of day, exhibit number, stage...
 
 
 @dataclass(frozen=True)
@@ -91,13 +122,38 @@ class DossierFilter:
 
 @dataclass(frozen=True)
 class CustodyRow:
+    """One entry of an exhibit's custody chain, worded for a reader."""
+
     exhibit_number: int | None
-    exhibit_title: str
+    seq: int
     at: datetime
-    action: str
+    event: str  # "Выгружено в составе комплекта документов № 12"
     user: str = ""
-    sha256: str = ""
-    detail: str = ""
+    entry_hash: str = ""
+    sha256: str = ""  # the file digest the entry records, when it differs from the exhibit's
+
+
+@dataclass(frozen=True)
+class CustodyCheck:
+    """The result of ``evidence.services.evidence_check`` at the time the report was made."""
+
+    ok: bool
+    file_ok: bool
+    chain_ok: bool
+    entries: int
+    problems: tuple[str, ...] = ()
+    actual_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class CustodyExhibit:
+    exhibit: ExhibitRow
+    rows: tuple[CustodyRow, ...]
+    head_seq: int | None = None
+    head_entry_hash: str = ""
+    head_seal: str = ""
+    check: CustodyCheck | None = None
+    checked_at: datetime | None = None
 
 
 @dataclass(frozen=True)

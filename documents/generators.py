@@ -2,37 +2,41 @@
 
 No ORM here: ``documents.selectors`` gathers and filters the data for the caller; these functions only lay it out.
 
-The court look, shared by every document: A4, margins 25 mm left, 15 mm right, 20 mm top and bottom; a header
-with the case reference and title; "Page N of M" (PAGE / NUMPAGES fields) in the footer; Times New Roman set for
-the Latin, East-Asian and complex-script slots (Cyrillic renders in Word and LibreOffice alike); table header rows
-repeated on every page (``w:tblHeader``) and rows that do not split across pages.
+The court look, shared by every document: A4 (landscape for the tables that carry SHA-256 digests), margins 25 mm
+left, 15 mm right, 20 mm top and bottom; a page header with the court's number and the case; "Page N of M"
+(PAGE / NUMPAGES fields) in the footer; Times New Roman in every font slot (Cyrillic renders in Word and LibreOffice
+alike); then the header block (court, the court's case number, the internal reference labelled as such, the parties
+in the procedure's own words), the title, when the document was made (with the time zone named), the body, and the
+signature block (full name, position, power of attorney, place, date).
 
-Tables grow in linear time: the header row comes from python-docx, every body row is a ``w:tr`` element built
-directly with lxml and appended to the table (python-docx's ``table.cell(i, j)`` walks the whole grid on every call
-and makes a large table quadratic).
+Tables: header rows repeat on every page (``w:tblHeader``), rows do not split across pages, and every column is at
+least as wide as its longest word, measured in the fonts LibreOffice renders with (``documents.formatting``), so no
+word is broken mid-word; a SHA-256 is set in DejaVu Sans Mono 8.5 pt in a column wide enough for all 64 characters
+on one line. Body rows are ``w:tr`` elements built directly with lxml (python-docx's ``table.cell(i, j)`` walks the
+whole grid on every call and makes a large table quadratic).
 """
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
 from functools import wraps
 
+from django.utils import translation
+from django.utils.translation import npgettext, pgettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from django.utils import translation
-from django.utils.translation import gettext as _
 from lxml import etree
 
+from documents import formatting as fmt
 from documents.data import (
     CaseInfo,
     ChronologyEntry,
-    CustodyRow,
+    CustodyExhibit,
     DocumentMeta,
     DossierFilter,
     DossierIncident,
@@ -44,8 +48,10 @@ FONT = "Times New Roman"
 MONO = "DejaVu Sans Mono"
 BODY_PT = 11
 TABLE_PT = 9
+HASH_PT = 8.5
 MARGINS_MM = {"left": 25, "right": 15, "top": 20, "bottom": 20}
 A4_MM = (210, 297)
+CELL_PADDING_MM = 2 * 1.9 + 1.2  # Word's default cell margins (0.19 cm each side) and a little air
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Characters XML 1.0 cannot hold; user text is cleaned of them rather than making lxml raise.
@@ -57,27 +63,17 @@ _CANTSPLIT, _TBLHEADER, _VAL, _W_ATTR, _TYPE = qn("w:cantSplit"), qn("w:tblHeade
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
+_NUMBER_SIGN = re.compile(r"(№|\bNo\.) (?=\d)")
+
+
 def clean(text: object) -> str:
-    return _XML_ILLEGAL.sub("", "" if text is None else str(text))
+    """Text XML can hold, with a no-break space after "№"/"No." so a number never starts a line on its own."""
+    return _NUMBER_SIGN.sub("\\1\u00a0", _XML_ILLEGAL.sub("", "" if text is None else str(text)))
 
 
-# --- Formatting --------------------------------------------------------------------------------------------------
-def fmt_date(value: date | datetime | None, language: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M" if language == "ru" else "%Y-%m-%d %H:%M")
-    return value.strftime("%d.%m.%Y" if language == "ru" else "%Y-%m-%d")
-
-
-def fmt_size(size: int, language: str) -> str:
-    text = f"{int(size):,}"
-    return text.replace(",", "\u00a0") if language == "ru" else text
-
-
-def split_hash(sha256: str) -> list[str]:
-    """A SHA-256 in two lines of 32 characters (one run with a line break), so it fits a narrow column."""
-    return [sha256[:32], sha256[32:]] if len(sha256) > 32 else [sha256]
+# Kept for callers that format outside a document (the template context).
+fmt_date = fmt.format_date
+fmt_size = fmt.format_size
 
 
 def _localised(func: Callable) -> Callable:
@@ -124,7 +120,14 @@ def _style_fonts(doc, language: str) -> None:
         lang.set(qn("w:eastAsia"), lang_tag)
         lang.set(qn("w:bidi"), lang_tag)
     doc.styles["Normal"].font.size = Pt(BODY_PT)
-    doc.styles["Title"].font.size = Pt(16)
+    title = doc.styles["Title"]
+    title.font.size = Pt(15)
+    title.font.bold = True
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # The default Title style draws a blue rule under the title: a court document has none.
+    ppr = title.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
     doc.styles["Heading 1"].font.size = Pt(13)
     doc.styles["Heading 2"].font.size = Pt(11.5)
     # Document defaults too, so text outside any style (table cells built by hand) uses the same font.
@@ -138,6 +141,15 @@ def _style_fonts(doc, language: str) -> None:
             if default_lang is not None:
                 for attr in ("w:val", "w:eastAsia", "w:bidi"):
                     default_lang.set(qn(attr), lang_tag)
+
+
+def _no_hyphenation(doc) -> None:
+    """Words are never hyphenated automatically (a court reader must not find "Адми-нистративный")."""
+    settings = doc.settings.element
+    auto = settings.find(qn("w:autoHyphenation"))
+    if auto is None:
+        auto = etree.SubElement(settings, qn("w:autoHyphenation"))
+    auto.set(qn("w:val"), "false")
 
 
 def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -155,9 +167,46 @@ def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
             fld.set(qn("w:fldCharType"), kind)
 
 
+def number_label(case: CaseInfo) -> str:
+    if case.procedure == "echr":
+        return pgettext("doc", "Application No.")
+    return pgettext("doc", "Court's case No.")
+
+
+def number_line(case: CaseInfo) -> str:
+    """"Дело № 2-1187/2025" (an ECHR application: "Жалоба № 12345/25"); without the court's number, the internal one."""
+    if case.court_case_number:
+        if case.procedure == "echr":
+            return pgettext("doc", "Application No. %(number)s") % {"number": case.court_case_number}
+        return pgettext("doc", "Case No. %(number)s") % {"number": case.court_case_number}
+    return case.reference
+
+
+def _header_block(doc, case: CaseInfo, *, indent_mm: float) -> None:
+    """Court, the court's number, the internal reference (labelled as Docket's own), the parties by role."""
+    lines: list[tuple[str, str]] = []
+    if case.court:
+        lines.append((pgettext("doc", "Court"), case.court))
+    if case.court_case_number:
+        lines.append((number_label(case), case.court_case_number))
+    if case.reference:
+        lines.append((pgettext("doc", "Internal reference"), case.reference))
+    for party in case.parties:
+        lines.append((party.role, party.name))
+    for label, value in lines:
+        p = doc.add_paragraph()
+        p.paragraph_format.left_indent = Mm(indent_mm)
+        p.paragraph_format.space_after = Pt(0)
+        p.add_run(clean(label) + ": ").bold = True
+        p.add_run(clean(value))
+    if lines:
+        doc.paragraphs[-1].paragraph_format.space_after = Pt(10)
+
+
 def new_document(*, case: CaseInfo, meta: DocumentMeta, title: str, landscape: bool = False):
     doc = Document()
     _style_fonts(doc, meta.language)
+    _no_hyphenation(doc)
     section = doc.sections[0]
     width, height = A4_MM
     if landscape:
@@ -170,14 +219,14 @@ def new_document(*, case: CaseInfo, meta: DocumentMeta, title: str, landscape: b
 
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    header_run = header.add_run(" · ".join(clean(x) for x in (case.reference, case.title) if x))
+    header_run = header.add_run(" · ".join(clean(x) for x in (number_line(case), case.title) if x))
     header_run.font.size = Pt(8)
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(_("Page") + " ")
+    footer.add_run(pgettext("doc", "Page") + " ")
     _add_field(footer, "PAGE")
-    footer.add_run(" " + _("of") + " ")
+    footer.add_run(" " + pgettext("doc", "of") + " ")
     _add_field(footer, "NUMPAGES")
     for run in footer.runs:
         run.font.size = Pt(8)
@@ -191,25 +240,59 @@ def new_document(*, case: CaseInfo, meta: DocumentMeta, title: str, landscape: b
         props.created = meta.generated_at
         props.modified = meta.generated_at
 
+    usable = (width - MARGINS_MM["left"] - MARGINS_MM["right"])
+    _header_block(doc, case, indent_mm=usable * (0.5 if landscape else 0.4))
     doc.add_paragraph(clean(title), style="Title")
     intro = doc.add_paragraph()
-    intro.add_run(_("Case") + ": ").bold = True
+    intro.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    intro.add_run(pgettext("doc", "Case") + ": ").bold = True
     intro.add_run(clean(case.title))
-    if case.reference:
-        intro.add_run("\n" + _("Reference") + ": ").bold = True
-        intro.add_run(clean(case.reference))
-    if case.court:
-        intro.add_run("\n" + _("Court") + ": ").bold = True
-        intro.add_run(clean(case.court))
     if meta.generated_at:
         stamp = doc.add_paragraph()
-        text = _("Generated on %(when)s") % {"when": fmt_date(meta.generated_at, meta.language)}
-        if meta.generated_by:
-            text += " " + _("by %(user)s") % {"user": clean(meta.generated_by)}
-        run = stamp.add_run(text + ".")
+        text = pgettext("doc", "Made on %(when)s.") % {"when": fmt.format_datetime(meta.generated_at, meta.language)}
+        if meta.zone:
+            text += " " + pgettext("doc", "Times are given in the time zone %(zone)s.") % {"zone": meta.zone}
+        run = stamp.add_run(text)
         run.italic = True
         run.font.size = Pt(9)
     return doc
+
+
+def add_signature(doc, meta: DocumentMeta, lead: str = "") -> None:
+    """Position, power of attorney, a line to sign on with the full name, then place and date — in one borderless
+    table row that may not split, with ``lead`` (e.g. the total) above it, so the signature never stands alone on
+    a page of its own."""
+    sig = meta.signature
+    if sig is None:
+        if lead:
+            doc.add_paragraph(clean(lead))
+        return
+    block = doc.add_table(rows=1, cols=1)
+    block.autofit = True
+    etree.SubElement(block.rows[0]._tr.get_or_add_trPr(), _CANTSPLIT)
+    cell = block.rows[0].cells[0]
+    first = cell.paragraphs[0]
+    lines: list[tuple[str, bool]] = []
+    if lead:
+        lines += [(clean(lead), False), ("", False)]
+    else:
+        lines += [("", False)]
+    if sig.position:
+        lines.append((clean(sig.position), False))
+    if sig.power_of_attorney:
+        lines.append((pgettext("doc", "Acting under: %(poa)s") % {"poa": clean(sig.power_of_attorney)}, False))
+    for n, (text, _bold) in enumerate(lines):
+        p = first if n == 0 else cell.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        if text:
+            p.add_run(text)
+    line = cell.add_paragraph()
+    line.paragraph_format.space_before = Pt(14)
+    line.add_run("_" * 24 + "  ")
+    line.add_run(clean(sig.full_name)).bold = True
+    when = fmt.format_date(sig.signed_on, meta.language) if sig.signed_on else ""
+    place = clean(sig.place) if sig.place else "_" * 16
+    cell.add_paragraph(", ".join(x for x in (place, when) if x))
 
 
 def usable_width_mm(doc) -> float:
@@ -221,14 +304,75 @@ def usable_width_mm(doc) -> float:
 Cell = str | Sequence[str] | None  # a string, or lines shown with line breaks between them
 
 
+def _cell_lines(value: Cell) -> list[str]:
+    if value is None or value == "":
+        return []
+    lines = [value] if isinstance(value, str) else list(value)
+    return [part for line in lines for part in clean(line).split("\n")]
+
+
+def fit_widths(total_mm: float, fractions: Sequence[float], minimum: Sequence[float]) -> list[float]:
+    """Widths in proportion to ``fractions``, but none below its minimum (the space is taken from the others)."""
+    widths = [0.0] * len(fractions)
+    fixed: set[int] = set()
+    while True:
+        free = total_mm - sum(minimum[i] for i in fixed)
+        share = sum(fractions[i] for i in range(len(fractions)) if i not in fixed) or 1.0
+        changed = False
+        for i, frac in enumerate(fractions):
+            if i in fixed:
+                widths[i] = minimum[i]
+                continue
+            widths[i] = max(free, 0.0) * frac / share
+            if widths[i] < minimum[i]:
+                fixed.add(i)
+                changed = True
+        if not changed:
+            return widths
+
+
+def column_widths(doc, headers: Sequence[str], rows: Iterable[Sequence[Cell]], fractions: Sequence[float], *,
+                  mono: Iterable[int] = (), font_pt: float = TABLE_PT) -> list[float]:
+    """Column widths (mm) that fill the page width, each wide enough for the longest word it holds."""
+    mono = frozenset(mono)
+    need = [fmt.longest_word_mm(clean(h), font_pt, "serif-bold") for h in headers]
+    for row in rows:
+        for i, value in enumerate(row):
+            for line in _cell_lines(value):
+                if i in mono:
+                    width = fmt.text_width_mm(line, HASH_PT, "mono")
+                else:
+                    width = fmt.longest_word_mm(line, font_pt, "serif")
+                if width > need[i]:
+                    need[i] = width
+    # No column claims more than a quarter of the page for one "word": longer ones (file names, URLs) get break
+    # opportunities of their own (``breakable``), and the SHA-256 column keeps its full width.
+    cap = usable_width_mm(doc) * 0.25
+    minimum = [min(n, cap) + CELL_PADDING_MM if i not in mono else n + CELL_PADDING_MM for i, n in enumerate(need)]
+    return fit_widths(usable_width_mm(doc), fractions, minimum)
+
+
+ZWSP = "\u200b"
+
+
+def breakable(name: str, limit_mm: float) -> str:
+    """A file name too long for its column, with places to wrap after "_", "-" and "." (zero-width spaces), so it
+    wraps there and not in the middle of one of its words. Names that fit are left exactly as they are (a text
+    search of the PDF finds them)."""
+    if fmt.text_width_mm(name or "", TABLE_PT, "serif") + CELL_PADDING_MM <= limit_mm:
+        return name or ""
+    return re.sub(r"([_.\-])(?=.)", "\\1" + ZWSP, name or "")
+
+
 class FastTable:
     """A table whose header comes from python-docx and whose body rows are appended as raw ``w:tr`` elements."""
 
     def __init__(self, doc, headers: Sequence[str], widths_mm: Sequence[float], *, mono: Iterable[int] = (),
-                 font_pt: float = TABLE_PT) -> None:
+                 font_pt: float = TABLE_PT, header_row: bool = True) -> None:
         self.widths = [int(Mm(w).twips) for w in widths_mm]
         self.mono = frozenset(mono)
-        self.half_points = str(int(font_pt * 2))
+        self.half_points = str(int(round(font_pt * 2)))
+        self.hash_half_points = str(int(round(HASH_PT * 2)))
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -256,7 +400,7 @@ class FastTable:
         self._tbl = tbl
         self.rows = 0
 
-    def _run(self, p, text: str, *, mono: bool, bold: bool = False):
+    def _run(self, p, *, mono: bool, bold: bool = False):
         r = etree.SubElement(p, _R)
         rpr = etree.SubElement(r, _RPR)
         if mono:
@@ -266,7 +410,7 @@ class FastTable:
         if bold:
             etree.SubElement(rpr, qn("w:b"))
         size = etree.SubElement(rpr, qn("w:sz"))
-        size.set(_VAL, str(int(int(self.half_points) * (0.8 if mono else 1))))
+        size.set(_VAL, self.hash_half_points if mono else self.half_points)
         size_cs = etree.SubElement(rpr, qn("w:szCs"))
         size_cs.set(_VAL, size.get(_VAL))
         return r
@@ -282,18 +426,27 @@ class FastTable:
             tcw.set(_W_ATTR, str(width))
             tcw.set(_TYPE, "dxa")
             p = etree.SubElement(tc, _P)
-            if value is None or value == "":
+            lines = _cell_lines(value)
+            if not lines:
                 continue
-            lines = [value] if isinstance(value, str) else list(value)
-            r = self._run(p, "", mono=index in self.mono, bold=bold)
-            for n, line in enumerate(lines):
-                for m, part in enumerate(clean(line).split("\n")):
-                    if n or m:
-                        etree.SubElement(r, _BR)
-                    t = etree.SubElement(r, _T)
-                    t.set(_XML_SPACE, "preserve")
-                    t.text = part
+            r = self._run(p, mono=index in self.mono, bold=bold)
+            for n, part in enumerate(lines):
+                if n:
+                    etree.SubElement(r, _BR)
+                t = etree.SubElement(r, _T)
+                t.set(_XML_SPACE, "preserve")
+                t.text = part
         self.rows += 1
+
+
+def table(doc, headers: Sequence[str], rows: Sequence[Sequence[Cell]], fractions: Sequence[float], *,
+          mono: Iterable[int] = ()) -> FastTable:
+    """A table sized for its content (no word broken) and filled with ``rows``."""
+    widths = column_widths(doc, headers, rows, fractions, mono=mono)
+    result = FastTable(doc, headers, widths, mono=mono)
+    for row in rows:
+        result.add_row(row)
+    return result
 
 
 def to_bytes(doc) -> bytes:
@@ -302,80 +455,92 @@ def to_bytes(doc) -> bytes:
     return buffer.getvalue()
 
 
-def _widths(doc, fractions: Sequence[float]) -> list[float]:
-    total = usable_width_mm(doc)
-    scale = total / sum(fractions)
-    return [f * scale for f in fractions]
-
-
 def _note(doc, text: str) -> None:
     p = doc.add_paragraph()
-    run = p.add_run(text)
+    run = p.add_run(clean(text))
     run.font.size = Pt(9)
     run.italic = True
 
 
+def _hash_paragraph(doc, label: str, sha256: str) -> None:
+    p = doc.add_paragraph()
+    p.paragraph_format.space_after = Pt(0)
+    p.add_run(clean(label) + ": ")
+    run = p.add_run(fmt.hash_text(sha256))
+    run.font.name = MONO
+    rpr = run._r.get_or_add_rPr()
+    _set_fonts(rpr, MONO)
+    run.font.size = Pt(HASH_PT + 0.5)
+
+
 # --- The exhibit list ----------------------------------------------------------------------------------------------
+def pages_text(ex: ExhibitRow) -> str:
+    return "" if ex.pages is None else str(ex.pages)
+
+
 @_localised
 def exhibit_list_docx(*, case: CaseInfo, exhibits: Sequence[ExhibitRow], meta: DocumentMeta) -> bytes:
-    """Every exhibit: number, title, kind, date obtained, source, SHA-256 and size in bytes."""
-    doc = new_document(case=case, meta=meta, title=_("List of exhibits"))
-    _note(
-        doc,
-        _("Each SHA-256 digest was computed from the exhibit's bytes when they were received; any copy can be "
-          "checked against it."),
-    )
-    table = FastTable(
-        doc,
-        [_("No."), _("Title"), _("Kind"), _("Date obtained"), _("Source"), _("SHA-256"), _("Size, bytes")],
-        _widths(doc, [11, 35, 15, 20, 17, 58, 18]),
-        mono={5},
-    )
-    lang = meta.language
+    """Every exhibit: number, title, file name (as in the bundle), pages, date obtained and SHA-256."""
+    doc = new_document(case=case, meta=meta, title=pgettext("doc", "List of exhibits"), landscape=True)
+    _note(doc, pgettext(
+        "doc",
+        "Each SHA-256 digest was computed from the exhibit's bytes when they were received; any copy can be checked "
+        "against it. The file name is the exhibit's name in the court bundle. Pages: pages of a PDF file, 1 for an "
+        "image. The date obtained is left blank when it is not known.",
+    ))
+    rows = []
     for ex in exhibits:
         title = clean(ex.title)
         if ex.restricted:
-            title += "\n" + _("(restricted)")
-        table.add_row(
-            [str(ex.number), title, ex.kind, fmt_date(ex.obtained_on, lang), ex.source, split_hash(ex.sha256),
-             fmt_size(ex.size, lang)]
-        )
-    if not exhibits:
-        doc.add_paragraph(_("The case has no exhibits yet."))
+            title += "\n" + pgettext("doc", "(restricted access)")
+        rows.append([str(ex.number), title, breakable(ex.file_name, usable_width_mm(doc) * 0.25), pages_text(ex),
+                     fmt.format_date(ex.obtained_on, meta.language),
+                     fmt.hash_text(ex.sha256)])
+    headers = [pgettext("doc", "No."), pgettext("doc", "Title"), pgettext("doc", "File name"),
+               pgettext("doc", "Pages"), pgettext("doc", "Date obtained"), pgettext("doc", "SHA-256")]
+    if exhibits:
+        table(doc, headers, rows, [5, 62, 22, 7, 12, 60], mono={5})
+        total = npgettext("doc", "%(count)s exhibit in total.", "%(count)s exhibits in total.",
+                          len(exhibits)) % {"count": len(exhibits)}
     else:
-        total = sum(ex.size for ex in exhibits)
-        doc.add_paragraph(
-            _("Exhibits: %(count)s; total size: %(size)s bytes.") % {"count": len(exhibits), "size": fmt_size(total, lang)}
-        )
+        total = pgettext("doc", "The case has no exhibits yet.")
+    add_signature(doc, meta, lead=total)
     return to_bytes(doc)
 
 
 # --- The chronology ------------------------------------------------------------------------------------------------
 def chronology_sorted(entries: Iterable[ChronologyEntry]) -> list[ChronologyEntry]:
-    """Date order; on the same day incidents, then proceedings, deadlines and exhibits; then by title."""
+    """Date order; on one day incidents (by time), then proceedings (by stage), deadlines, exhibits (by number)."""
     order = {kind: n for n, kind in enumerate(EntryKind.ORDER)}
-    return sorted(entries, key=lambda e: (e.on, order.get(e.kind, len(order)), e.title))
+    return sorted(entries, key=lambda e: (e.on, order.get(e.kind, len(order)), e.order, e.title))
 
 
 def entry_kind_label(kind: str) -> str:
     return {
-        EntryKind.INCIDENT: _("Incident"),
-        EntryKind.PROCEEDING: _("Proceeding"),
-        EntryKind.DEADLINE: _("Deadline"),
-        EntryKind.EXHIBIT: _("Exhibit"),
+        EntryKind.INCIDENT: pgettext("doc", "Incident"),
+        EntryKind.PROCEEDING: pgettext("doc", "Court proceedings"),
+        EntryKind.DEADLINE: pgettext("doc", "Time-limit"),
+        EntryKind.EXHIBIT: pgettext("doc", "Exhibit"),
     }.get(kind, kind)
 
 
 @_localised
-def chronology_docx(*, case: CaseInfo, entries: Iterable[ChronologyEntry], meta: DocumentMeta) -> bytes:
+def chronology_docx(*, case: CaseInfo, entries: Iterable[ChronologyEntry], meta: DocumentMeta,
+                    warning: str = "") -> bytes:
     """Incidents, proceeding events, deadlines and exhibits of the case, in date order."""
-    doc = new_document(case=case, meta=meta, title=_("Chronology"))
+    doc = new_document(case=case, meta=meta, title=pgettext("doc", "Chronology of events"))
+    if warning:
+        p = doc.add_paragraph()
+        p.add_run(pgettext("doc", "Warning") + ": ").bold = True
+        p.add_run(clean(warning))
     ordered = chronology_sorted(entries)
-    table = FastTable(doc, [_("Date"), _("Type"), _("Event"), _("Details")], _widths(doc, [18, 17, 55, 60]))
-    for entry in ordered:
-        table.add_row([fmt_date(entry.on, meta.language), entry_kind_label(entry.kind), entry.title, entry.detail])
-    if not ordered:
-        doc.add_paragraph(_("Nothing has been recorded for this case yet."))
+    rows = [[fmt.format_date(e.on, meta.language), entry_kind_label(e.kind), e.title, e.detail] for e in ordered]
+    headers = [pgettext("doc", "Date"), pgettext("doc", "Type"), pgettext("doc", "Event"), pgettext("doc", "Details")]
+    if ordered:
+        table(doc, headers, rows, [18, 17, 55, 60])
+    else:
+        doc.add_paragraph(pgettext("doc", "Nothing has been recorded for this case yet."))
+    add_signature(doc, meta)
     return to_bytes(doc)
 
 
@@ -384,87 +549,147 @@ def chronology_docx(*, case: CaseInfo, entries: Iterable[ChronologyEntry], meta:
 def incident_dossier_docx(*, case: CaseInfo, incidents: Sequence[DossierIncident], meta: DocumentMeta,
                           selection: DossierFilter | None = None) -> bytes:
     """The chosen incidents with their details, the persons involved and the exhibits that document them."""
-    doc = new_document(case=case, meta=meta, title=_("Incident dossier"))
+    doc = new_document(case=case, meta=meta, title=pgettext("doc", "Incident dossier"))
     lang = meta.language
     if selection is not None:
         parts = []
         if selection.category:
-            parts.append(_("category: %(value)s") % {"value": selection.category})
+            parts.append(pgettext("doc", "category: %(value)s") % {"value": selection.category})
         if selection.location:
-            parts.append(_("location: %(value)s") % {"value": selection.location})
+            parts.append(pgettext("doc", "location: %(value)s") % {"value": selection.location})
         if selection.date_from:
-            parts.append(_("from %(value)s") % {"value": fmt_date(selection.date_from, lang)})
+            parts.append(pgettext("doc", "from %(value)s") % {"value": fmt.format_date(selection.date_from, lang)})
         if selection.date_to:
-            parts.append(_("to %(value)s") % {"value": fmt_date(selection.date_to, lang)})
+            parts.append(pgettext("doc", "to %(value)s") % {"value": fmt.format_date(selection.date_to, lang)})
         if selection.incident_ids:
-            parts.append(_("chosen incidents: %(count)s") % {"count": len(selection.incident_ids)})
+            parts.append(pgettext("doc", "chosen incidents: %(count)s") % {"count": len(selection.incident_ids)})
         if parts:
-            _note(doc, _("Selection") + ": " + "; ".join(clean(p) for p in parts) + ".")
-    _note(doc, _("Incidents: %(count)s.") % {"count": len(incidents)})
+            _note(doc, pgettext("doc", "Selection") + ": " + "; ".join(clean(p) for p in parts) + ".")
+    _note(doc, pgettext("doc", "Incidents: %(count)s.") % {"count": len(incidents)})
 
     # A summary table first, then one section per incident.
-    summary = FastTable(
-        doc, [_("No."), _("Date"), _("Incident"), _("Location"), _("Category")], _widths(doc, [8, 22, 55, 40, 25])
-    )
-    for n, incident in enumerate(incidents, 1):
-        summary.add_row([str(n), fmt_date(incident.occurred_at, lang), incident.title, incident.location,
-                         incident.category])
+    summary_rows = [[str(n), fmt.format_datetime(i.occurred_at, lang), i.title, i.location, i.category]
+                    for n, i in enumerate(incidents, 1)]
+    if incidents:
+        table(doc, [pgettext("doc", "No."), pgettext("doc", "Date and time"), pgettext("doc", "Incident"),
+                    pgettext("doc", "Location"), pgettext("doc", "Category")], summary_rows, [6, 24, 55, 40, 25])
 
-    width = _widths(doc, [35, 115])
     for n, incident in enumerate(incidents, 1):
         doc.add_heading(f"{n}. {clean(incident.title)}", level=1)
-        facts = FastTable(doc, [_("Field"), _("Value")], width)
-        for label, value in (
-            (_("Date and time"), fmt_date(incident.occurred_at, lang)),
-            (_("Location"), incident.location),
-            (_("Category"), incident.category),
-            (_("Agency"), incident.agency),
-            (_("System involved"), incident.system_involved),
-        ):
-            if value:
-                facts.add_row([label, value])
+        facts = [[label, value] for label, value in (
+            (pgettext("doc", "Date and time"), fmt.format_datetime(incident.occurred_at, lang)),
+            (pgettext("doc", "Location"), incident.location),
+            (pgettext("doc", "Category"), incident.category),
+            (pgettext("doc", "Agency"), incident.agency),
+            (pgettext("doc", "System involved"), incident.system_involved),
+        ) if value]
         if incident.persons:
-            facts.add_row(
-                [_("Persons involved"),
-                 [f"{clean(p.label)} ({clean(p.part)})" if p.part else clean(p.label) for p in incident.persons]]
-            )
-        facts.add_row([_("Exhibits"), list(incident.exhibits) if incident.exhibits else _("none")])
+            facts.append([pgettext("doc", "Persons involved"),
+                          [f"{clean(p.label)} ({clean(p.part)})" if p.part else clean(p.label)
+                           for p in incident.persons]])
+        facts.append([pgettext("doc", "Exhibits"),
+                      list(incident.exhibits) if incident.exhibits else pgettext("doc", "none")])
+        table(doc, [pgettext("doc", "Field"), pgettext("doc", "Value")], facts, [35, 115])
         if incident.description:
-            doc.add_heading(_("Description"), level=2)
+            doc.add_heading(pgettext("doc", "Description"), level=2)
             for paragraph in clean(incident.description).split("\n\n"):
                 doc.add_paragraph(paragraph.strip())
     if not incidents:
-        doc.add_paragraph(_("No incident matches this selection."))
+        doc.add_paragraph(pgettext("doc", "No incident matches this selection."))
+    add_signature(doc, meta)
     return to_bytes(doc)
 
 
 # --- The custody report ---------------------------------------------------------------------------------------------
+def _check_text(item: CustodyExhibit, language: str) -> str:
+    from documents import wording
+
+    check = item.check
+    if check is None:
+        return ""
+    when = fmt.format_datetime(item.checked_at, language) if item.checked_at else ""
+    text = wording.check_summary(ok=check.ok, file_ok=check.file_ok, chain_ok=check.chain_ok, entries=check.entries)
+    if check.problems:
+        text += " " + pgettext("doc custody", "Details (as the server reports them): %(problems)s.") % {
+            "problems": "; ".join(check.problems)}
+    return pgettext("doc custody", "Checked when this report was made (%(when)s): %(result)s") % {
+        "when": when, "result": text}
+
+
+def how_to_check(doc) -> None:
+    doc.add_heading(pgettext("doc custody", "How to check this report"), level=1)
+    for text in (
+        pgettext("doc custody",
+                 "1. The files. Compute the SHA-256 of each exhibit's file and compare it with the value printed "
+                 "above: sha256sum FILE (Linux), shasum -a 256 FILE (macOS), certutil -hashfile FILE SHA256 "
+                 "(Windows). In the court bundle (ZIP), sha256sum -c SHA256SUMS checks every file at once."),
+        pgettext("doc custody",
+                 "2. The chain. Every action on an exhibit is an entry in its custody log. An entry's hash is the "
+                 "SHA-256 of its complete record (time, user, action, the file's SHA-256, details and the hash of the "
+                 "entry before it), so changing, inserting or removing an entry changes the hash of every entry after "
+                 "it. Each entry and the head of the chain (its latest entry) are also sealed with HMAC-SHA256 under "
+                 "a key only the Docket server holds; the head's seal fixes where the chain ends, so removing the "
+                 "last entries is detected too."),
+        pgettext("doc custody",
+                 "3. Later. Whoever runs the Docket server can check any exhibit again at any time (python manage.py "
+                 "verify_evidence, or POST /api/v1/evidence/<id>/verify/ in the API). Every entry printed here must "
+                 "still be found with the same number and the same hash; entries added later (further downloads, "
+                 "checks) follow it."),
+    ):
+        doc.add_paragraph(text)
+
+
 @_localised
-def custody_report_docx(*, case: CaseInfo, rows: Sequence[CustodyRow], meta: DocumentMeta,
-                        exhibits: Sequence[ExhibitRow] = ()) -> bytes:
-    """The chain of custody of a case's exhibits (or of one exhibit): every event, oldest first per exhibit."""
-    title = _("Chain of custody report")
-    if len(exhibits) == 1:
-        title += " — " + _("exhibit No. %(number)s") % {"number": exhibits[0].number}
-    doc = new_document(case=case, meta=meta, title=title)
-    if exhibits:
-        doc.add_heading(_("Exhibits"), level=1)
-        summary = FastTable(doc, [_("No."), _("Title"), _("SHA-256"), _("Size, bytes")], _widths(doc, [11, 60, 56, 23]),
-                            mono={2})
-        for ex in exhibits:
-            summary.add_row([str(ex.number), ex.title, split_hash(ex.sha256), fmt_size(ex.size, meta.language)])
-    doc.add_heading(_("Custody events"), level=1)
-    table = FastTable(
-        doc,
-        [_("No."), _("Date and time"), _("Action"), _("By"), _("SHA-256"), _("Details")],
-        _widths(doc, [11, 24, 17, 18, 54, 26]),
-        mono={4},
-    )
-    for row in rows:
-        table.add_row(
-            ["" if row.exhibit_number is None else str(row.exhibit_number), fmt_date(row.at, meta.language),
-             row.action, row.user, split_hash(row.sha256), row.detail]
-        )
-    if not rows:
-        doc.add_paragraph(_("No custody event has been recorded."))
+def custody_report_docx(*, case: CaseInfo, exhibits: Sequence[CustodyExhibit], meta: DocumentMeta,
+                        single: bool = False) -> bytes:
+    """The custody log of a case's exhibits (or of one): per exhibit its file's digest, the chain's head and seal,
+    the check made when the report was generated, then every entry with its hash; and how to check it all."""
+    title = pgettext("doc custody", "Custody and integrity record of the exhibits")
+    if single and len(exhibits) == 1:
+        title += " — " + pgettext("doc", "exhibit No. %(number)s") % {"number": exhibits[0].exhibit.number}
+    doc = new_document(case=case, meta=meta, title=title, landscape=True)
+    _note(doc, pgettext(
+        "doc custody",
+        "Docket records every action on an exhibit (receipt, download, export, check, change of description or "
+        "access) as an entry in a chain: each entry carries the hash of the one before it. The section at the end "
+        "says how to check the files and the chain.",
+    ))
+    lang = meta.language
+    headers = [pgettext("doc", "No."), pgettext("doc", "Date and time"), pgettext("doc", "Event"),
+               pgettext("doc", "By"), pgettext("doc custody", "Entry hash (SHA-256)")]
+    for item in exhibits:
+        ex = item.exhibit
+        doc.add_heading(pgettext("doc", "Exhibit No. %(number)s: %(title)s") % {"number": ex.number,
+                                                                               "title": clean(ex.title)}, level=1)
+        facts = doc.add_paragraph()
+        facts.paragraph_format.space_after = Pt(0)
+        facts.add_run(pgettext("doc", "File name") + ": ").bold = True
+        facts.add_run(clean(ex.file_name or ex.original_filename))
+        facts.add_run("; " + npgettext("doc", "%(size)s byte", "%(size)s bytes", ex.size)
+                      % {"size": fmt.format_size(ex.size, lang)})
+        _hash_paragraph(doc, pgettext("doc custody", "SHA-256 of the file"), ex.sha256)
+        if item.head_seq is not None:
+            _hash_paragraph(doc, pgettext("doc custody", "Head of the chain: entry No. %(n)s, hash") % {
+                "n": item.head_seq}, item.head_entry_hash)
+            _hash_paragraph(doc, pgettext("doc custody", "Seal of the head (HMAC-SHA256)"), item.head_seal)
+        result = _check_text(item, lang)
+        if result:
+            p = doc.add_paragraph()
+            p.paragraph_format.space_before = Pt(4)
+            run = p.add_run(result)
+            run.bold = item.check is not None and not item.check.ok
+        rows = [[str(r.seq), fmt.format_datetime(r.at, lang), r.event, r.user, fmt.hash_text(r.entry_hash)]
+                for r in item.rows]
+        if rows:
+            table(doc, headers, rows, [7, 22, 60, 24, 60], mono={4})
+        else:
+            doc.add_paragraph(pgettext("doc custody", "No custody entry has been recorded."))
+        for r in item.rows:
+            if r.sha256:
+                _hash_paragraph(doc, pgettext("doc custody", "Entry No. %(n)s recorded the file's SHA-256 as") % {
+                    "n": r.seq}, r.sha256)
+    if not exhibits:
+        doc.add_paragraph(pgettext("doc", "The case has no exhibits yet."))
+    how_to_check(doc)
+    add_signature(doc, meta)
     return to_bytes(doc)

@@ -1,8 +1,13 @@
-"""Organisation templates (.docx with placeholders) and the record of every document produced.
+"""Organisation templates (.docx with placeholders), the record of every document produced, and the signature
+details a user's documents carry.
 
 A template's bytes live under ``settings.DOCUMENT_TEMPLATES_DIR`` named by their SHA-256 (write-once, like
-evidence); the row keeps the name, who uploaded it and the placeholders it uses. ``DocumentExport`` is the audit
-trail of generated documents and bundles, written in the same transaction as the custody events of a bundle.
+evidence); the row keeps the name, who uploaded it, the placeholders it uses and whom it belongs to: a case (its
+members who may generate documents see and use it), the site (staff upload and manage it, everyone who may generate
+documents uses it), or — for templates uploaded before templates had an owner — only the person who uploaded it,
+until they attach it to one of their cases. ``DocumentExport`` is the audit trail of generated documents and
+bundles, written in the same transaction as the custody events of a bundle. ``UserProfile`` holds the full name,
+position, power of attorney and place printed in the signature block of the user's documents.
 """
 from __future__ import annotations
 
@@ -15,6 +20,11 @@ from cases.models import Case
 
 
 class DocumentTemplate(models.Model):
+    class Scope(models.TextChoices):
+        CASE = "case", _("One case")
+        SITE = "site", _("The whole site")
+        PERSONAL = "personal", _("Only the person who uploaded it")
+
     name = models.CharField(_("name"), max_length=200)
     description = models.CharField(_("description"), max_length=1000, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True, editable=False)
@@ -25,6 +35,11 @@ class DocumentTemplate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("uploaded by"),
     )
+    scope = models.CharField(_("belongs to"), max_length=8, choices=Scope.choices, default=Scope.CASE)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="document_templates",
+        verbose_name=_("case"), help_text=_("The case whose members may use the template (scope: one case)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True)
 
@@ -32,6 +47,13 @@ class DocumentTemplate(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(scope="case", case__isnull=False) | (~models.Q(scope="case")
+                                                                         & models.Q(case__isnull=True))),
+                name="template_case_iff_case_scope",
+            ),
+        ]
         verbose_name = _("document template")
         verbose_name_plural = _("document templates")
 
@@ -67,3 +89,35 @@ class DocumentExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.case_id} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserProfile(models.Model):
+    """What a user's documents print in their signature block. Edited by the user (Documents → Signature) and by
+    administrators in the admin."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="document_profile", verbose_name=_("user")
+    )
+    full_name = models.CharField(
+        _("full name"), max_length=300, blank=True,
+        help_text=_("As it must appear under your signature, e.g. “Voronova Anna Sergeyevna”."),
+    )
+    position = models.CharField(
+        _("position"), max_length=300, blank=True,
+        help_text=_("E.g. “Advocate, representative of the administrative claimant”."),
+    )
+    power_of_attorney = models.CharField(
+        _("power of attorney"), max_length=300, blank=True,
+        help_text=_("The authority you sign under, e.g. “power of attorney No. 77 AA 1234567 of 10 January 2025”."),
+    )
+    place = models.CharField(_("place of signing"), max_length=200, blank=True, help_text=_("E.g. “Moscow”."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("signature details")
+        verbose_name_plural = _("signature details")
+
+    def __str__(self) -> str:
+        return self.full_name or str(self.user)

@@ -2,8 +2,10 @@
 
 Every selector takes the user and returns only what the single permission path lets them see: exhibits through
 ``evidence.permissions.evidence_for``, incidents through ``cases.permissions.incidents_for``, identities through
-``cases.permissions.person_identity_ids``, deadlines through ``deadlines`` (when that app is installed). Labels are
-produced in the active language: call these inside ``translation.override``.
+``cases.permissions.person_identity_ids``, deadlines through ``deadlines.selectors``. Derived data of an exhibit
+(its page count, read from the file) is given only when the caller may download the file: a restricted PDF's page
+count is metadata like its EXIF. Labels are produced in the active language: call these inside
+``translation.override``. Times are in the site's zone (``settings.TIME_ZONE``).
 """
 from __future__ import annotations
 
@@ -11,43 +13,124 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import npgettext, pgettext
 
 from cases import permissions as cp
 from cases.models import Case, Incident, IncidentPerson, Proceeding
+from documents import formatting as fmt
+from documents import pdf_tools, wording
+from documents import procedure as proc
 from documents.data import (
     CaseInfo,
     ChronologyEntry,
+    CustodyCheck,
+    CustodyExhibit,
     CustodyRow,
     DocumentMeta,
     DossierFilter,
     DossierIncident,
     EntryKind,
     ExhibitRow,
+    PartyLine,
     PersonRef,
+    Signature,
 )
+
+language_code = fmt.language_code
 
 
 def _local(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return timezone.localtime(value) if timezone.is_aware(value) else value
+    return fmt.local(value)
 
 
 def _local_date(value: datetime | None) -> date | None:
-    local = _local(value)
-    return local.date() if local is not None else None
+    return fmt.local_date(value)
 
 
-def language_code(language: str | None) -> str:
-    return "ru" if (language or "").lower().startswith("ru") else "en"
+# --- The header: court, numbers, procedure, parties -----------------------------------------------------------------
+def deadlines_for_case(*, user, case: Case) -> list:
+    from deadlines.selectors import deadline_list_for_case
+
+    return list(deadline_list_for_case(user=user, case=case))
 
 
-def case_info(case: Case) -> CaseInfo:
+def deadline_rule_code(deadline) -> str:
+    rule = getattr(deadline, "rule", None)
+    return str(getattr(rule, "code", rule) or "")
+
+
+def proceedings_of(case: Case) -> list[Proceeding]:
+    return list(Proceeding.objects.filter(case=case).order_by("filed_on", "id"))
+
+
+def case_procedure(*, user, case: Case, proceedings: list | None = None, requested: str | None = None,
+                   deadlines: list | None = None) -> proc.Procedure:
+    proceedings = proceedings_of(case) if proceedings is None else proceedings
+    if deadlines is None and requested not in proc.PROCEDURES:
+        deadlines = deadlines_for_case(user=user, case=case)
+    return proc.infer_procedure(jurisdiction=case.jurisdiction, proceedings=proceedings,
+                                rule_codes=[deadline_rule_code(d) for d in deadlines or ()], requested=requested)
+
+
+def party_lines(*, user, case: Case, procedure: str, language: str) -> tuple[PartyLine, ...]:
+    """The parties by role in the procedure's words; a natural person by real name only for who may see it."""
+    parties = list(case.parties.select_related("person").order_by("id"))
+    identities = frozenset()
+    if cp.VIEW_IDENTITIES in cp.case_perms(user, case):
+        identities = cp.person_identity_ids(user, {p.person_id for p in parties if p.person_id})
+    order = {role: n for n, role in enumerate(proc.PARTY_ORDER)}
+    lines = []
+    state = proc.respondent_state(case.jurisdiction, language) if procedure == proc.ECHR else ""
+    if state:
+        lines.append((order["respondent"], 0, PartyLine(proc.party_role_label("respondent", procedure), state)))
+    for n, party in enumerate(parties):
+        if procedure == proc.ECHR and party.role == "respondent" and state:
+            continue  # before the ECHR the respondent is the State, not the domestic authorities
+        name = party.name
+        if party.person_id:
+            name = party.person.pseudonym
+            if party.person_id in identities and party.person.real_name:
+                name = party.person.real_name
+        lines.append((order.get(party.role, len(order)), n + 1,
+                      PartyLine(proc.party_role_label(party.role, procedure), name)))
+    return tuple(line for _o, _n, line in sorted(lines, key=lambda x: (x[0], x[1])))
+
+
+def case_info(case: Case, *, user=None, language: str = "en", procedure: str | None = None,
+              proceedings: list | None = None) -> CaseInfo:
+    """The case and its header: the court and the court's number from the current proceeding, the procedure (and
+    why), the parties in its words. Without a user, only the case's own fields."""
+    if user is None:
+        return CaseInfo(id=case.pk, title=case.title, reference=case.reference, court=case.court,
+                        jurisdiction=case.jurisdiction, status=str(case.get_status_display()))
+    proceedings = proceedings_of(case) if proceedings is None else proceedings
+    chosen = case_procedure(user=user, case=case, proceedings=proceedings, requested=procedure)
+    current = proc.current_proceeding(proceedings)
     return CaseInfo(
-        id=case.pk, title=case.title, reference=case.reference, court=case.court, jurisdiction=case.jurisdiction,
-        status=case.get_status_display(),
+        id=case.pk, title=case.title, reference=case.reference,
+        court=(current.court if current is not None and current.court else case.court),
+        jurisdiction=case.jurisdiction, status=str(case.get_status_display()),
+        court_case_number=(current.case_number if current is not None else ""),
+        stage=str(current.get_stage_display()) if current is not None else "",
+        procedure=chosen.code, procedure_name=chosen.name, procedure_reason=chosen.reason,
+        parties=party_lines(user=user, case=case, procedure=chosen.code, language=language),
+    )
+
+
+def signature_for(user, *, on: date | None = None) -> Signature | None:
+    """The signature block from the user's profile (full name, position, power of attorney, place)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from documents.models import UserProfile
+
+    profile = UserProfile.objects.filter(user_id=user.pk).first()
+    full_name = (profile.full_name if profile else "") or user.get_full_name() or user.get_username()
+    return Signature(
+        full_name=full_name, position=profile.position if profile else "",
+        power_of_attorney=profile.power_of_attorney if profile else "", place=profile.place if profile else "",
+        signed_on=on or timezone.localdate(),
     )
 
 
@@ -55,7 +138,10 @@ def document_meta(*, user, language: str | None) -> DocumentMeta:
     name = ""
     if user is not None and getattr(user, "is_authenticated", False):
         name = user.get_full_name() or user.get_username()
-    return DocumentMeta(language=language_code(language), generated_at=_local(timezone.now()), generated_by=name)
+    now = fmt.local(timezone.now())
+    lang = language_code(language)
+    return DocumentMeta(language=lang, generated_at=now, generated_by=name, zone=fmt.zone_statement(now, lang),
+                        signature=signature_for(user, on=now.date()))
 
 
 # --- Exhibits -----------------------------------------------------------------------------------------------------
@@ -71,27 +157,56 @@ def exhibits_queryset(*, user, case: Case):
     )
 
 
-def exhibit_row(exhibit) -> ExhibitRow:
+def downloadable_item_ids(*, user, case: Case) -> set[int]:
+    from evidence.permissions import evidence_for
+
+    return set(
+        exhibits_queryset(user=user, case=case).filter(item__in=evidence_for(user, "download").values("pk"))
+        .values_list("item_id", flat=True)
+    )
+
+
+def exhibit_row(exhibit, *, width: int = 3, downloadable: bool = True, pages: int | None = None) -> ExhibitRow:
     item = exhibit.item
+    title = item.title or item.original_filename or f"#{item.pk}"
     return ExhibitRow(
         number=exhibit.number,
-        title=item.title or item.original_filename or f"#{item.pk}",
-        kind=item.get_kind_display(),
-        obtained_on=_local_date(item.obtained_at) or _local_date(item.created_at),
+        title=title,
+        kind=str(item.get_kind_display()),
+        obtained_on=_local_date(item.obtained_at),  # unknown stays unknown: never the upload date
         source=item.source,
         sha256=item.sha256,
         size=item.size,
         original_filename=item.original_filename,
         restricted=item.restricted,
         item_id=item.pk,
+        media_type=item.media_type,
+        file_name=pdf_tools.bundle_file_name(exhibit.number, item.original_filename or title, width),
+        pages=pages,
+        downloadable=downloadable,
     )
 
 
-def exhibit_rows_for_case(*, user, case: Case, numbers: Iterable[int] | None = None) -> list[ExhibitRow]:
+def number_width(numbers: Iterable[int]) -> int:
+    """Digits of the exhibit numbers in bundle file names: at least 3, so "001_…" sorts in order."""
+    return max(3, len(str(max(numbers, default=0))))
+
+
+def exhibit_rows_for_case(*, user, case: Case, numbers: Iterable[int] | None = None,
+                          with_pages: bool = False) -> list[ExhibitRow]:
+    """The exhibits the caller may see; ``with_pages`` reads each downloadable PDF's page count from its file."""
     qs = exhibits_queryset(user=user, case=case)
+    all_numbers = list(qs.values_list("number", flat=True))
+    width = number_width(all_numbers)
     if numbers is not None:
         qs = qs.filter(number__in=list(numbers))
-    return [exhibit_row(ex) for ex in qs.iterator(chunk_size=2000)]
+    downloadable = downloadable_item_ids(user=user, case=case)
+    rows = []
+    for ex in qs.iterator(chunk_size=2000):
+        may = ex.item_id in downloadable
+        pages = pdf_tools.exhibit_pages(ex.item.sha256, ex.item.media_type) if (with_pages and may) else None
+        rows.append(exhibit_row(ex, width=width, downloadable=may, pages=pages))
+    return rows
 
 
 # --- Chronology ---------------------------------------------------------------------------------------------------
@@ -99,62 +214,104 @@ def case_incidents(*, user, case: Case):
     return cp.incidents_for(user).filter(cases=case).distinct()
 
 
-def _deadlines_for_case(*, user, case: Case) -> list:
-    """The case's deadlines through the deadlines app's own selector (empty if that app has none yet)."""
-    try:
-        from deadlines import selectors as deadline_selectors
-    except ImportError:
-        return []
-    lister = getattr(deadline_selectors, "deadline_list_for_case", None)
-    if lister is None:
-        return []
-    return list(lister(user=user, case=case))
+def rule_name(rule) -> str:
+    from deadlines.engine import rule_text
+
+    return rule_text(getattr(rule, "name", "") or "")
 
 
-def deadline_rule_code(deadline) -> str:
-    rule = getattr(deadline, "rule", None)
-    return str(getattr(rule, "code", rule) or "")
+def rule_basis(rule) -> str:
+    from deadlines.engine import rule_text
+
+    return rule_text(getattr(rule, "legal_basis", "") or "")
 
 
-def chronology_for_case(*, user, case: Case) -> list[ChronologyEntry]:
+def chronology_for_case(*, user, case: Case, procedure: str = proc.CIVIL,
+                        proceedings: list | None = None, deadlines: list | None = None) -> list[ChronologyEntry]:
     entries: list[ChronologyEntry] = []
     for incident in case_incidents(user=user, case=case).only(
         "title", "occurred_at", "location", "category", "agency", "system_involved"
     ):
-        detail = "; ".join(x for x in (incident.location, incident.get_category_display(), incident.agency) if x)
-        entries.append(ChronologyEntry(on=_local_date(incident.occurred_at), kind=EntryKind.INCIDENT,
-                                       title=incident.title, detail=detail))
-    for proc in Proceeding.objects.filter(case=case).order_by("filed_on", "id"):
-        where = "; ".join(x for x in (proc.court, proc.case_number and _("case No. %(n)s") % {"n": proc.case_number},
-                                      proc.judge and _("judge %(name)s") % {"name": proc.judge}) if x)
-        stage = proc.get_stage_display()
-        if proc.filed_on:
-            entries.append(ChronologyEntry(on=proc.filed_on, kind=EntryKind.PROCEEDING,
-                                           title=_("%(stage)s: filed") % {"stage": stage}, detail=where))
-        if proc.hearing_on:
-            entries.append(ChronologyEntry(on=proc.hearing_on, kind=EntryKind.PROCEEDING,
-                                           title=_("%(stage)s: hearing") % {"stage": stage}, detail=where))
-        if proc.decided_on:
-            outcome = proc.outcome if len(proc.outcome) <= 1000 else proc.outcome[:1000] + "…"
-            entries.append(ChronologyEntry(on=proc.decided_on, kind=EntryKind.PROCEEDING,
-                                           title=_("%(stage)s: decided") % {"stage": stage},
-                                           detail="\n".join(x for x in (where, outcome) if x)))
-    for deadline in _deadlines_for_case(user=user, case=case):
+        moment = _local(incident.occurred_at)
+        detail = "; ".join(x for x in (fmt.format_time(incident.occurred_at, translation_language()), incident.location,
+                                       str(incident.get_category_display()), incident.agency) if x)
+        entries.append(ChronologyEntry(on=moment.date(), kind=EntryKind.INCIDENT, title=incident.title,
+                                       detail=detail, order=(moment.time().isoformat(), incident.pk)))
+    stage_rank = {s: n for n, s in enumerate(proc.STAGE_ORDER)}
+    for p in proceedings_of(case) if proceedings is None else proceedings:
+        where = "; ".join(x for x in (
+            p.court,
+            p.case_number and pgettext("doc", "case No. %(n)s") % {"n": p.case_number},
+            p.judge and (p.judge if p.judge.lower().startswith(("judge", "судья")) else
+                         pgettext("doc", "judge %(name)s") % {"name": p.judge}),
+        ) if x)
+        rank = stage_rank.get(p.stage, len(stage_rank))
+        # A domestic proceeding's own number says whether it was civil or administrative (the case as a whole
+        # may now be before the ECHR).
+        own = proc.procedure_from_number(p.case_number) or (procedure if procedure != proc.ECHR else proc.CIVIL)
+        if p.filed_on:
+            entries.append(ChronologyEntry(on=p.filed_on, kind=EntryKind.PROCEEDING, detail=where,
+                                           title=proc.proceeding_event(p.stage, "filed", own),
+                                           order=(rank, 0, p.pk)))
+        if p.hearing_on:
+            entries.append(ChronologyEntry(on=p.hearing_on, kind=EntryKind.PROCEEDING, detail=where,
+                                           title=proc.proceeding_event(p.stage, "hearing", own),
+                                           order=(rank, 1, p.pk)))
+        if p.decided_on:
+            outcome = p.outcome if len(p.outcome) <= 1000 else p.outcome[:1000] + "…"
+            entries.append(ChronologyEntry(on=p.decided_on, kind=EntryKind.PROCEEDING,
+                                           title=proc.proceeding_event(p.stage, "decided", own),
+                                           detail="\n".join(x for x in (where, outcome) if x), order=(rank, 2, p.pk)))
+    today = timezone.localdate()
+    for deadline in deadlines_for_case(user=user, case=case) if deadlines is None else deadlines:
         due = getattr(deadline, "due_date", None)
         if due is None:
             continue
-        status = deadline.get_status_display() if hasattr(deadline, "get_status_display") else ""
+        parts = []
+        if deadline.rule_id:
+            parts.append(f"{rule_name(deadline.rule)} ({rule_basis(deadline.rule)})")
+        parts.append(pgettext("doc deadline", "time-limit %(status)s") % {
+            "status": wording.deadline_status(deadline.status, due, today)})
         entries.append(ChronologyEntry(on=due, kind=EntryKind.DEADLINE, title=deadline.title,
-                                       detail="; ".join(str(x) for x in (status, deadline_rule_code(deadline)) if x)))
+                                       detail="; ".join(parts), order=(deadline.title, deadline.pk)))
     for row in exhibit_rows_for_case(user=user, case=case):
         if row.obtained_on is None:
             continue
         entries.append(ChronologyEntry(
             on=row.obtained_on, kind=EntryKind.EXHIBIT,
-            title=_("Exhibit No. %(number)s: %(title)s") % {"number": row.number, "title": row.title},
-            detail="; ".join(x for x in (row.kind, row.source) if x),
+            title=pgettext("doc", "Exhibit No. %(number)s obtained: %(title)s") % {"number": row.number,
+                                                                                    "title": row.title},
+            detail="; ".join(x for x in (row.kind, row.source) if x), order=(row.number,),
         ))
     return entries
+
+
+def convention_warning(*, case: Case, user) -> str:
+    """The Convention ceased to apply to Russia on 16 September 2022: say so when a Russian case has later facts."""
+    from deadlines.engine import CONVENTION_CEASED_RU
+
+    if (case.jurisdiction or "").upper() != "RU":
+        return ""
+    later = [i for i in case_incidents(user=user, case=case).only("occurred_at")
+             if _local_date(i.occurred_at) > CONVENTION_CEASED_RU]
+    if not later:
+        return ""
+    return npgettext(
+        "doc",
+        "On %(date)s the Convention ceased to apply to the Russian Federation. The European Court of Human Rights "
+        "deals with applications against Russia only for acts and omissions up to that date; %(n)s incident of this "
+        "case occurred later.",
+        "On %(date)s the Convention ceased to apply to the Russian Federation. The European Court of Human Rights "
+        "deals with applications against Russia only for acts and omissions up to that date; %(n)s incidents of this "
+        "case occurred later.",
+        len(later),
+    ) % {"date": fmt.format_date(CONVENTION_CEASED_RU, translation_language()), "n": len(later)}
+
+
+def translation_language() -> str:
+    from django.utils.translation import get_language
+
+    return language_code(get_language())
 
 
 # --- Incident dossier ---------------------------------------------------------------------------------------------
@@ -183,9 +340,9 @@ def dossier_incidents(*, user, case: Case, selection: DossierFilter) -> list[Dos
         label = person.pseudonym
         if person.pk in may_see and person.real_name:
             label = f"{person.real_name} ({person.pseudonym})"
-        persons[inv.incident_id].append(PersonRef(label=label, part=inv.get_part_display()))
+        persons[inv.incident_id].append(PersonRef(label=label, part=proc.person_part_label(inv.part)))
 
-    references: dict[int, list[str]] = defaultdict(list)
+    references: dict[int, list] = defaultdict(list)
     if ids:
         from evidence.models import EvidenceItem
 
@@ -196,13 +353,14 @@ def dossier_incidents(*, user, case: Case, selection: DossierFilter) -> list[Dos
             by_item[item_id].append(incident_id)
         if by_item:
             for ex in exhibits_queryset(user=user, case=case).filter(item_id__in=list(by_item)):
-                label = _("No. %(number)s — %(title)s") % {"number": ex.number, "title": exhibit_row(ex).title}
+                label = pgettext("doc", "No. %(number)s — %(title)s") % {"number": ex.number,
+                                                                         "title": exhibit_row(ex).title}
                 for incident_id in by_item[ex.item_id]:
                     references[incident_id].append((ex.number, label))
     return [
         DossierIncident(
             id=i.pk, title=i.title, occurred_at=_local(i.occurred_at), location=i.location,
-            category=i.get_category_display(), agency=i.agency, system_involved=i.system_involved,
+            category=str(i.get_category_display()), agency=i.agency, system_involved=i.system_involved,
             description=i.description, persons=tuple(persons[i.pk]),
             exhibits=tuple(label for _n, label in sorted(references[i.pk])),
         )
@@ -215,37 +373,65 @@ def incident_categories() -> list[tuple[str, str]]:
 
 
 # --- Custody ------------------------------------------------------------------------------------------------------
-def custody_rows_for_case(*, user, case: Case, numbers: Iterable[int] | None = None) -> tuple[list[ExhibitRow],
-                                                                                              list[CustodyRow]]:
-    """The exhibits (all, or those numbered) and their custody events, by exhibit number then sequence."""
-    from evidence.models import CustodyEvent
+def _display_names(user_ids: Iterable[int]) -> dict[int, str]:
+    from documents.models import UserProfile
+
+    User = get_user_model()
+    users = User.objects.filter(pk__in=set(user_ids)).only("pk", "username", "first_name", "last_name")
+    names = {u.pk: (u.get_full_name() or u.get_username()) for u in users}
+    for profile in UserProfile.objects.filter(user_id__in=list(names)).exclude(full_name=""):
+        names[profile.user_id] = profile.full_name
+    return names
+
+
+def custody_for_case(*, user, case: Case, numbers: Iterable[int] | None = None,
+                     language: str = "en", check: bool = True) -> list[CustodyExhibit]:
+    """Each exhibit (all, or those numbered) with its custody chain worded for a reader, the chain head's seal and
+    the result of ``evidence.services.evidence_check`` now (the file re-hashed, the chain and its seals checked)."""
+    from evidence.models import CustodyEvent, CustodyHead, EvidenceItem
+    from evidence.services import evidence_check
 
     exhibits = exhibit_rows_for_case(user=user, case=case, numbers=numbers)
     by_item = {row.item_id: row for row in exhibits}
-    rows: list[CustodyRow] = []
-    events = (
+    events = list(
         CustodyEvent.objects.filter(item_id__in=list(by_item))
-        .only("item_id", "seq", "at", "action", "username", "sha256", "detail")
+        .only("item_id", "seq", "at", "action", "user_id", "username", "sha256", "detail", "entry_hash")
         .order_by("item_id", "seq")
     )
-    for event in events.iterator(chunk_size=2000):
+    names = _display_names(e.user_id for e in events if e.user_id)
+    heads = {h.item_id: h for h in CustodyHead.objects.filter(item_id__in=list(by_item))}
+    items = EvidenceItem.objects.in_bulk(list(by_item)) if check else {}
+    rows: dict[int, list[CustodyRow]] = defaultdict(list)
+    labels = dict(CustodyEvent.Action.choices)
+    for event in events:
         exhibit = by_item[event.item_id]
-        rows.append(CustodyRow(
-            exhibit_number=exhibit.number, exhibit_title=exhibit.title, at=_local(event.at),
-            action=event.get_action_display(), user=event.username, sha256=event.sha256,
-            detail=_custody_detail(event.detail),
+        who = names.get(event.user_id) or event.username or pgettext("doc custody", "the system")
+        if event.user_id and event.username and who != event.username:
+            who = f"{who} ({event.username})"
+        rows[event.item_id].append(CustodyRow(
+            exhibit_number=exhibit.number, seq=event.seq, at=_local(event.at),
+            event=wording.custody_event(event.action, event.detail, case_id=case.pk, language=language,
+                                        fallback_label=str(labels.get(event.action, event.action))),
+            user=who, entry_hash=event.entry_hash,
+            sha256=event.sha256 if event.sha256 and event.sha256 != exhibit.sha256 else "",
         ))
-    rows.sort(key=lambda r: (r.exhibit_number or 0,))  # stable: keeps each exhibit's sequence order
-    return exhibits, rows
-
-
-def _custody_detail(detail) -> str:
-    if not isinstance(detail, dict) or not detail:
-        return ""
-    parts = []
-    for key in sorted(detail):
-        value = detail[key]
-        if isinstance(value, (dict, list)):
-            continue
-        parts.append(f"{key}: {value}")
-    return "; ".join(parts)[:300]
+    result = []
+    for row in exhibits:
+        head = heads.get(row.item_id)
+        verdict, checked_at = None, None
+        if check:
+            found = evidence_check(items[row.item_id])
+            checked_at = _local(timezone.now())
+            verdict = CustodyCheck(
+                ok=bool(found.get("ok")), file_ok=bool(found.get("file_ok", found.get("ok"))),
+                chain_ok=bool(found.get("custody_ok", found.get("ok"))),
+                entries=int(found.get("custody_entries", len(rows[row.item_id]))),
+                problems=tuple(str(p) for p in found.get("problems", ())),
+                actual_sha256=found.get("actual_sha256") or "",
+            )
+        result.append(CustodyExhibit(
+            exhibit=row, rows=tuple(rows[row.item_id]),
+            head_seq=head.seq if head else None, head_entry_hash=head.entry_hash if head else "",
+            head_seal=head.seal if head else "", check=verdict, checked_at=checked_at,
+        ))
+    return result

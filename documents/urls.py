@@ -11,4 +11,7 @@ urlpatterns = [
          name="case-documents-template-fill"),
     path("cases/<id:pk>/documents/templates/<id:template_id>/delete/", views.template_delete,
          name="case-documents-template-delete"),
+    path("cases/<id:pk>/documents/templates/<id:template_id>/attach/", views.template_attach,
+         name="case-documents-template-attach"),
+    path("documents/signature/", views.signature_edit, name="documents-signature"),
 ]

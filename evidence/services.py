@@ -241,9 +241,10 @@ def _already_recorded(item: EvidenceItem, *, action: str, view: str) -> bool:
     return CustodyEvent.objects.filter(item_id=item.pk, action=action, detail__view=view).exists()
 
 
-def _record_mismatch(mismatch: storage.IntegrityMismatch, delivered: int, *, item: EvidenceItem, user, request,
+def custody_record_mismatch(mismatch: storage.IntegrityMismatch, delivered: int, *, item: EvidenceItem, user, request,
                      during: str) -> None:
-    """A custody entry for bytes that no longer match their digest, found while serving them."""
+    """A custody entry for bytes that no longer match their digest, found while serving them (a download, a preview,
+    a bundle). Written in its own transaction: the transfer is cut whatever happens to the request's."""
     logger.error("evidence %s: stored file does not match its record during %s (%s); transfer cut after %d bytes",
                  item.pk, during, mismatch.reason, delivered)
     try:
@@ -280,7 +281,7 @@ def evidence_open_for_download(*, user, item: EvidenceItem, request=None, action
         raise Http404("No such evidence item.")
     during = {"downloaded": "download", "previewed": "preview"}.get(action, action)
     blob = storage.VerifiedBlob(item.sha256, item.size,
-                                on_mismatch=partial(_record_mismatch, item=item, user=user, request=request,
+                                on_mismatch=partial(custody_record_mismatch, item=item, user=user, request=request,
                                                     during=during))
     try:
         if whole:

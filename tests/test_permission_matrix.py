@@ -48,7 +48,22 @@ def world() -> World:
     trashed = CaseFactory(lead=lead, title="Old case")
     add_member(trashed, users["lawyer"], Role.LAWYER)
     services.case_trash(user=lead, case=trashed)
-    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed)
+    from documents.models import DocumentTemplate
+
+    # A template from before templates had owners: its uploader's alone until they give it to a case.
+    personal = DocumentTemplate.objects.create(name="Old letter", sha256="0" * 64, size=1, uploaded_by=lead,
+                                               scope=DocumentTemplate.Scope.PERSONAL)
+    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed,
+                 extra={"template": personal})
+
+
+@pytest.fixture(autouse=True)
+def pdf_converter(monkeypatch):
+    """The matrix checks who gets what, not LibreOffice (tests/documents/test_pdf.py converts for real)."""
+    from documents import conversion
+
+    monkeypatch.setattr(conversion, "soffice_path", lambda: "/bin/true")
+    monkeypatch.setattr(conversion, "docx_to_pdfa", lambda content, **kw: b"%PDF-1.7\n%stub\n")
 
 
 def _expect(anonymous, outsider, members, superuser=None, **per_role) -> dict[str, int]:
@@ -118,6 +133,21 @@ ROWS: list[Row] = [
     Row("api logout", "post", lambda w: "/api/v1/auth/logout/", _expect(401, 204, 204)),
     Row("api password change, wrong current password", "post", lambda w: "/api/v1/auth/password/",
         _expect(401, 400, 400), lambda w: {"old_password": "wrong", "new_password": "a-new-Passphrase-42"}),
+
+    # --- documents (generate_documents: lead, lawyer, coordinator) ---
+    *[Row(f"api {tail}", "get", (lambda t: lambda w: f"/api/v1/cases/{w.case.pk}/{t}")(tail),
+          _expect(401, 404, 200, observer=403, researcher=403))
+      for tail in ("documents/exhibit-list.docx", "documents/exhibit-list.pdf", "documents/chronology.docx",
+                   "documents/chronology.pdf", "documents/custody-report.docx", "documents/custody-report.pdf",
+                   "documents/incident-dossier.docx", "documents/incident-dossier.pdf", "bundle.zip",
+                   "bundle.pdf", "bundle/")],
+    Row("api trashed case bundle.pdf", "get", lambda w: f"/api/v1/cases/{w.trashed_case.pk}/bundle.pdf",
+        _expect(401, 404, 404)),
+    Row("api document templates", "get", lambda w: "/api/v1/document-templates/", _expect(401, 200, 200)),
+    Row("api personal template", "get", lambda w: f"/api/v1/document-templates/{w.extra['template'].pk}/",
+        _expect(401, 404, 404, lead=200, superuser=200)),
+    Row("api template attach", "post", lambda w: f"/api/v1/document-templates/{w.extra['template'].pk}/attach/",
+        _expect(401, 404, 404, lead=200, superuser=200), lambda w: {"case": w.case.pk}),
     # --- pages ---
     Row("page dashboard", "get", lambda w: "/", _expect(302, 200, 200), api=False),
     Row("page case list", "get", lambda w: "/cases/", _expect(302, 200, 200), api=False),
@@ -131,6 +161,11 @@ ROWS: list[Row] = [
     Row("page password change", "get", lambda w: "/account/password/", _expect(302, 200, 200), api=False),
     Row("page password change done", "get", lambda w: "/account/password/done/", _expect(302, 200, 200), api=False),
     Row("page trashed case", "get", lambda w: f"/cases/{w.trashed_case.pk}/", _expect(302, 404, 404), api=False),
+    Row("page case documents", "get", lambda w: f"/cases/{w.case.pk}/documents/", _expect(302, 404, 200), api=False),
+    Row("page signature details", "get", lambda w: "/documents/signature/", _expect(302, 200, 200), api=False),
+    Row("page template attach", "post",
+        lambda w: f"/cases/{w.case.pk}/documents/templates/{w.extra['template'].pk}/attach/",
+        _expect(302, 404, 404, observer=403, researcher=403, lead=302, superuser=302), api=False),
 ]
 
 

@@ -67,6 +67,9 @@ TABLE = [
     ("echr-application", "2023-10-31", "2024-02-29", "leap year"),
     ("echr-application", "2024-09-01", "2025-01-01", "1 January: the Court does not move it"),
     ("echr-application", "2022-03-15", "2022-07-15", "first year of the four-month rule"),
+    ("echr-application", "2022-02-01", "2022-06-01", "the first day of the four-month rule"),
+    ("echr-application", "2022-01-31", "2022-07-31", "the last day of the six-month rule (a Sunday: not moved)"),
+    ("echr-application", "2021-08-31", "2022-02-28", "six months, no 31 February"),
 ]
 
 
@@ -75,7 +78,8 @@ def test_rule_table(code, trigger, expected, why):
     """Each rule gives the date the code and the official calendar give."""
     result = compute(RULES[code], D(trigger))
     assert result.due_date == D(expected), why
-    assert result.steps[-1] == {"step": "due", "date": expected, "text": result.steps[-1]["text"]}
+    last = result.steps[-1]
+    assert (last["step"], last["date"]) == ("due", expected) and expected in last["text"]
 
 
 RU_2024_WEEKDAYS_OFF = {
@@ -135,10 +139,12 @@ def test_echr_weekend_end_is_flagged_but_not_moved():
     assert result.due_date == D("2025-05-31")
 
 
-def test_echr_before_protocol_15_warns():
-    """A final decision before 1 Feb 2022 fell under the six-month rule: the engine says so."""
+def test_echr_before_protocol_15_counts_six_months_and_says_why():
+    """A final decision before 1 Feb 2022 keeps the six months of the former Article 35 § 1 (Protocol 15, art. 8(3))."""
     result = compute(RULES["echr-application"], D("2021-12-01"))
-    assert result.warnings and any(s["step"] == "warning" for s in result.steps)
+    assert result.due_date == D("2022-06-01")
+    assert not result.warnings
+    assert [s["step"] for s in result.steps].count("transition") == 1
 
 
 def test_beyond_verified_calendar_warns():

@@ -50,10 +50,15 @@ def test_bundle_holds_every_exhibit_and_its_manifest_matches_the_bytes(populated
         assert row["filename"].startswith(f"exhibits/{item.exhibit.number:03d}_")
     assert "exhibits/002_Решение_суда.pdf" in zf.namelist()
     names = set(zf.namelist())
-    assert {"manifest.csv", "SHA256SUMS", "exhibit-list.docx", "custody-report.docx", "README.txt"} <= names
+    assert {"manifest.csv", "SHA256SUMS", "exhibit-list.docx", "chronology.docx", "custody-report.docx",
+            "README.txt"} <= names
+    chronology = Document(io.BytesIO(zf.read("chronology.docx"))).tables[0]
+    assert "Stop at Park Kultury" in [row.cells[2].text for row in chronology.rows[1:]]
     # The exhibit list inside is the real document, with every hash.
     table = Document(io.BytesIO(zf.read("exhibit-list.docx"))).tables[0]
-    assert [c.cells[5].text.replace("\n", "") for c in table.rows[1:]] == [i.sha256 for i in items]
+    assert [c.cells[5].text for c in table.rows[1:]] == [i.sha256 for i in items]
+    # The exhibit list names each file as the bundle does.
+    assert [f"exhibits/{c.cells[2].text}" for c in table.rows[1:]] == [r["filename"] for r in rows]
 
 
 def test_sha256sum_check_passes_on_the_extracted_bundle(populated, api, tmp_path):
@@ -83,8 +88,9 @@ def test_each_exported_exhibit_is_a_custody_event_recorded_with_the_bundle(popul
     assert all(e.username == "coordinator" and e.detail["bundle"] == export.pk for e in events)
     # The custody report inside the bundle already shows this export.
     report = Document(io.BytesIO(zf.read("custody-report.docx")))
-    actions = [row.cells[2].text for row in report.tables[1].rows[1:]]
-    assert actions.count("Exported") == 3
+    actions = [row.cells[2].text for table in report.tables for row in table.rows[1:]]
+    assert sum(a.startswith(f"Exported in the court bundle (ZIP), export No.\u00a0{export.pk}") for a in actions) == 3
+    assert all(e.detail["format"] == "zip" for e in events)
     # And the evidence custody API tells the same.
     custody = api(users["lead"]).get(f"/api/v1/evidence/{data['items'][0].pk}/custody/").json()
     assert custody[-1]["action"] == "exported"
@@ -125,7 +131,7 @@ def test_a_blob_changed_on_disk_aborts_the_stream(populated, api):
     path.write_bytes(b"tampered statement of the applicant\n"[: data["items"][0].size])
     response = api(users["lead"]).get(f"/api/v1/cases/{case.pk}/{BUNDLE}")
     assert response.status_code == 200
-    from documents.services import BundleIntegrityError
+    from documents.bundle import BundleIntegrityError
 
     with pytest.raises(BundleIntegrityError):
         b"".join(response.streaming_content)
@@ -134,7 +140,10 @@ def test_a_blob_changed_on_disk_aborts_the_stream(populated, api):
 def test_bundle_info_reports_counts_and_size(populated, api):
     case, users, data = populated
     body = api(users["coordinator"]).get(f"/api/v1/cases/{case.pk}/bundle/").json()
-    assert body == {"exhibits": 3, "withheld": [], "size": sum(i.size for i in data["items"])}
+    assert {k: body[k] for k in ("exhibits", "withheld", "size")} == {
+        "exhibits": 3, "withheld": [], "size": sum(i.size for i in data["items"])}
+    # The procedure whose words the documents use, and why: the proceeding's number 2a-1/2025 is administrative.
+    assert body["procedure"] == "cas" and "2a-1/2025" in body["procedure_reason"]
     assert api(users["observer"]).get(f"/api/v1/cases/{case.pk}/bundle/").status_code == 403
 
 

@@ -84,3 +84,21 @@ def test_observer_cannot_post_uploads(populated, client):
                            {"name": "X", "file": SimpleUploadedFile("c.docx", docx_bytes("x"))})
     assert response.status_code == 403
     assert not DocumentTemplate.objects.exists()
+
+
+def test_the_page_says_which_procedure_names_the_parties_and_who_signs(populated, client, monkeypatch):
+    from documents import conversion
+
+    case, users, _ = populated
+    monkeypatch.setattr(conversion, "soffice_path", lambda: "/usr/bin/soffice")
+    client.force_login(users["lead"])
+    html = client.get(page(case)).content.decode()
+    assert "Code of Administrative Procedure of the Russian Federation" in html and "2a-1/2025" in html
+    assert reverse("documents-signature") in html and "are not complete" in html
+    for name in ("api-exhibit-list-pdf", "api-chronology-pdf", "api-custody-report-pdf", "api-bundle-pdf"):
+        assert reverse(name, args=[case.pk]) in html
+    chosen = client.get(page(case), {"procedure": "echr", "lang": "ru"}).content.decode()
+    assert "procedure=echr" in chosen and "chosen when the document was requested" in chosen
+    monkeypatch.setattr(conversion, "soffice_path", lambda: None)
+    html = client.get(page(case)).content.decode()
+    assert reverse("api-exhibit-list-pdf", args=[case.pk]) not in html and "LibreOffice" in html
