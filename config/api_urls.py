@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("deadlines.api_urls")),
     path("", include("search.api_urls")),
     path("", include("documents.api_urls")),
+    path("", include("litigation.api.urls")),
 ]

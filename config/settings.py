@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "deadlines",
     "search",
     "documents",
+    "litigation",
+    "django_filters",
 ]
 
 MIDDLEWARE = [

@@ -18,5 +18,6 @@ urlpatterns = [
     path("deadlines/", include("deadlines.urls")),
     path("search/", include("search.urls")),
     path("", include("documents.urls")),
+    path("", include("litigation.urls")),
     path("", include("cases.urls")),
 ]
