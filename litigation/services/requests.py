@@ -128,10 +128,15 @@ def _kind_rule(kind: str, extended: bool) -> DeadlineRule | None:
 
 
 def _choose_rule(req: AuthorityRequest, data: dict[str, Any], changed: set[str], *, creating: bool) -> None:
-    if "rule" in data:  # an explicit rule wins; it says whether the period is the extended one
+    if "rule" in data:  # an explicit rule wins; "extended" picks its extended or its base variant
+        code = req.rule.code if req.rule is not None else None
+        if data.get("extended") is True and code in rules.EXTENDED_RULE:
+            req.rule = DeadlineRule.objects.get(code=rules.EXTENDED_RULE[code])
+        elif data.get("extended") is False and code in rules.BASE_RULE:
+            req.rule = DeadlineRule.objects.get(code=rules.BASE_RULE[code])
+        elif data.get("extended") is True and code not in rules.BASE_RULE:
+            raise ValidationError({"extended": _("This rule has no extended period.")})
         req.extended = req.rule is not None and req.rule.code in rules.BASE_RULE
-        if data.get("extended") and req.rule is not None and not req.extended:
-            raise ValidationError({"extended": _("This rule has no extended period; choose the extended rule.")})
         return
     if creating:
         if data.get("reply_due") is None:  # a date given by hand (and no rule) is kept as given
