@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -154,6 +155,8 @@ def _table(doc, headers: Sequence[str], widths_mm: Sequence[float]):
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+        col.set(qn("w:w"), str(int(Mm(width).twips)))  # LibreOffice lays columns out from the grid
     _repeat_header(table.rows[0])
     for cell, text, width in zip(table.rows[0].cells, headers, widths_mm):
         cell.width = Mm(width)
@@ -264,7 +267,7 @@ def table_of_authorities_docx(*, case: CaseHead, groups: Sequence[tuple[str, Seq
             for row in rows:
                 number += 1
                 described = [(row.citation or row.title, True, False)]
-                if row.citation and row.title and row.title != row.citation:
+                if row.citation and row.title and row.title.lower() not in row.citation.lower():
                     described.append((row.title, False, False))
                 facts = "; ".join(x for x in (row.court, fmt_date(row.date, language), row.identifier) if x)
                 if facts:
@@ -300,7 +303,6 @@ class LetterData:
     reply_to: str = ""
     reference: str = ""
     sent_on: dt.date | None = None
-    rule_basis: str = ""
 
 
 def _letter_title(kind: str) -> str:
@@ -363,9 +365,9 @@ def request_letter_docx(*, letter: LetterData, language: str, generated_by: str 
                            when=generated_at)
         block = doc.add_paragraph()
         block.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        block.add_run(_("To") + ": ").bold = True
+        block.add_run(pgettext("letter", "To") + ": ").bold = True
         block.add_run(clean(letter.addressee))
-        block.add_run("\n" + _("From") + ": ").bold = True
+        block.add_run("\n" + pgettext("letter", "From") + ": ").bold = True
         block.add_run(clean(letter.requester) or _("[name of the applicant]"))
         block.add_run("\n" + _("Address for the reply") + ": ").bold = True
         block.add_run(clean(letter.reply_to) or _("[postal or e-mail address]"))
@@ -386,11 +388,6 @@ def request_letter_docx(*, letter: LetterData, language: str, generated_by: str 
                 doc.add_paragraph(part.strip()).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if closing:
             doc.add_paragraph(closing).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        if letter.rule_basis:
-            basis = doc.add_paragraph()
-            run = basis.add_run(_("Legal basis of the time-limit: %(basis)s.") % {"basis": clean(letter.rule_basis)})
-            run.font.size = Pt(9)
-            run.italic = True
         when = fmt_date(letter.sent_on, language) if letter.sent_on else _("[date]")
         sign = doc.add_paragraph()
         sign.add_run("\n" + _("Date") + ": " + when)

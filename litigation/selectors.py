@@ -95,8 +95,9 @@ class TableEntry:
 
 
 def table_of_authorities(*, user, case: Case) -> list[tuple[str, list[TableEntry]]]:
-    """The authorities cited by the case's claims, grouped by kind (judgments, decisions, statutes, other), each
-    with the claims citing it and the pinpoints. The caller has checked the right to generate documents."""
+    """The authorities cited by the case's claims, grouped by kind (judgments, decisions, statutes, other) and in
+    alphabetical order within a group, each with the claims citing it and the pinpoints. The caller has checked the
+    right to generate documents."""
     claims = claims_for_case(user=user, case=case)
     entries: dict[int, TableEntry] = {}
     for claim in claims:
@@ -106,7 +107,7 @@ def table_of_authorities(*, user, case: Case) -> list[tuple[str, list[TableEntry
     groups = []
     for kind in Authority.Kind.values:
         rows = [e for e in entries.values() if e.authority.kind == kind]
-        rows.sort(key=lambda e: (e.authority.date or dt.date.max, (e.authority.citation or e.authority.title).lower()))
+        rows.sort(key=lambda e: ((e.authority.citation or e.authority.title).casefold(), e.authority.pk))
         if rows:
             groups.append((kind, rows))
     return groups

@@ -67,7 +67,6 @@ def request_letter_generate(*, user, request: AuthorityRequest | int, language: 
     letter = documents.LetterData(
         kind=req.kind, addressee=req.addressee, requester=requester, subject=req.subject, body=req.body,
         reply_to=req.reply_to, reference=req.reference, sent_on=req.sent_on,
-        rule_basis=req.rule.legal_basis if req.rule_id else "",
     )
     content = documents.request_letter_docx(letter=letter, language=language, generated_by=user.get_username(),
                                             generated_at=timezone.localtime())
