@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import Role
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory, add_member
+from tests.litigation.matrix import litigation_world
+from tests.litigation.matrix import rows as litigation_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,8 @@ def world() -> World:
     trashed = CaseFactory(lead=lead, title="Old case")
     add_member(trashed, users["lawyer"], Role.LAWYER)
     services.case_trash(user=lead, case=trashed)
-    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed)
+    extra = litigation_world(users, case)
+    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed, extra=extra)
 
 
 def _expect(anonymous, outsider, members, superuser=None, **per_role) -> dict[str, int]:
@@ -127,6 +130,7 @@ ROWS: list[Row] = [
     Row("page trash", "get", lambda w: "/trash/", _expect(302, 200, 200), api=False),
     Row("page trashed case", "get", lambda w: f"/cases/{w.trashed_case.pk}/", _expect(302, 404, 404), api=False),
 ]
+ROWS += litigation_rows(Row, _expect)  # claims, authorities, requests, tasks (issue 16)
 
 
 def history_counts() -> dict[str, int]:
