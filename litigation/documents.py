@@ -307,12 +307,12 @@ class LetterData:
 
 def _letter_title(kind: str) -> str:
     return {
-        "ru-152fz-access": _("Request of a personal data subject"),
-        "ru-59fz-appeal": _("Appeal"),
-        "ru-8fz-information": _("Request for information"),
-        "gdpr-access": _("Subject access request"),
-        "dpa-complaint": _("Complaint"),
-    }.get(kind, _("Request"))
+        "ru-152fz-access": pgettext("letter title", "Request of a personal data subject"),
+        "ru-59fz-appeal": pgettext("letter title", "Appeal"),
+        "ru-8fz-information": pgettext("letter title", "Request for information"),
+        "gdpr-access": pgettext("letter title", "Subject access request"),
+        "dpa-complaint": pgettext("letter title", "Complaint"),
+    }.get(kind, pgettext("letter title", "Request"))
 
 
 def _letter_paragraphs(kind: str) -> tuple[list[str], str]:

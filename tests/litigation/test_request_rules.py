@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from deadlines.engine import add_months, calendar_for
 from deadlines.models import DeadlineRule
 from litigation import rules
 from litigation.services import request_compute, request_create, request_update
@@ -136,3 +139,45 @@ def test_a_computed_date_cannot_be_overridden_by_hand(cast):
     assert "reply_due" in exc.value.message_dict
     req.refresh_from_db()
     assert req.reply_due == D("2026-03-17")
+
+
+# --- Properties over every day of 2025-2026 (the production calendars checked by the deadlines tests) -------------
+RU = calendar_for("RU")
+DAYS_2025_2026 = st.dates(min_value=D("2025-01-01"), max_value=D("2026-11-30"))
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]."""
+    n, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        n += RU.non_working_reason(day) is None
+    return n
+
+
+@settings(max_examples=60, deadline=None)
+@given(received=DAYS_2025_2026)
+def test_152fz_is_exactly_ten_working_days_and_ends_on_one(received):
+    due = request_compute(rule=DeadlineRule.objects.get(code="ru-152fz-access"), received_on=received).due_date
+    assert RU.non_working_reason(due) is None
+    assert working_days_between(received, due) == 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(received=DAYS_2025_2026)
+def test_59fz_is_thirty_days_moved_only_off_non_working_days(received):
+    due = request_compute(rule=DeadlineRule.objects.get(code="ru-59fz-appeal"), received_on=received).due_date
+    nominal = received + dt.timedelta(days=30)
+    assert due >= nominal and RU.non_working_reason(due) is None
+    day = nominal
+    while day < due:  # every day skipped was a non-working day
+        assert RU.non_working_reason(day) is not None
+        day += dt.timedelta(days=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(received=DAYS_2025_2026)
+def test_gdpr_month_is_the_same_date_or_the_months_last_day_then_a_weekday(received):
+    due = request_compute(rule=DeadlineRule.objects.get(code="gdpr-access"), received_on=received).due_date
+    nominal, _clamped = add_months(received, 1)
+    assert nominal <= due <= nominal + dt.timedelta(days=2) and due.weekday() < 5
