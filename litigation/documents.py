@@ -170,18 +170,27 @@ def _table(doc, headers: Sequence[str], widths_mm: Sequence[float]):
 
 
 def _row(table, widths_mm: Sequence[float], cells: Sequence[Sequence[tuple[str, bool, bool]]]) -> None:
-    """A body row; each cell is a list of lines (text, bold, italic)."""
-    row = table.add_row()
-    _no_split(row)
-    for cell, width, lines in zip(row.cells, widths_mm, cells):
-        cell.width = Mm(width)
-        paragraph = cell.paragraphs[0]
-        for n, (text, bold, italic) in enumerate(lines):
-            if n:
-                paragraph = cell.add_paragraph()
-            run = paragraph.add_run(clean(text))
-            run.bold, run.italic = bold, italic
-            run.font.size = Pt(10)
+    """A body row; each cell is a list of lines (text, bold, italic), one paragraph each. Built as a raw ``w:tr``
+    with lxml: python-docx's ``row.cells`` walks the whole table on every call, which makes a long table quadratic."""
+    tr = etree.SubElement(table._tbl, qn("w:tr"))
+    etree.SubElement(etree.SubElement(tr, qn("w:trPr")), qn("w:cantSplit"))
+    for width, lines in zip(widths_mm, cells):
+        tc = etree.SubElement(tr, qn("w:tc"))
+        tcw = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
+        tcw.set(qn("w:w"), str(int(Mm(width).twips)))
+        tcw.set(qn("w:type"), "dxa")
+        for text, bold, italic in lines or [("", False, False)]:
+            r = etree.SubElement(etree.SubElement(tc, qn("w:p")), qn("w:r"))
+            rpr = etree.SubElement(r, qn("w:rPr"))
+            if bold:
+                etree.SubElement(rpr, qn("w:b"))
+            if italic:
+                etree.SubElement(rpr, qn("w:i"))
+            for tag in ("w:sz", "w:szCs"):
+                etree.SubElement(rpr, qn(tag)).set(qn("w:val"), "20")  # 10 pt
+            t = etree.SubElement(r, qn("w:t"))
+            t.set(_XML_SPACE, "preserve")
+            t.text = clean(text)
 
 
 def _digest_paragraphs(doc, label: str, sha256: str) -> None:

@@ -102,14 +102,24 @@ def task_delete(request, pk: int):
         "cancel": task.get_absolute_url()})
 
 
+MY_WORK_SHOWN = 50  # per section; the rest is one link away (the full, filterable lists)
+
+
 @login_required
 def my_work(request):
     mine = work.my_work(user=request.user)
+    shown = MY_WORK_SHOWN
     return render(request, "litigation/my_work.html", {
-        "work": mine, "sections": [
-            ("tasks", _("My tasks"), mine.tasks, _("No open task is assigned to you.")),
-            ("deadlines", _("My deadlines in the next 30 days"), mine.deadlines, _("No deadline in the next 30 days.")),
-            ("requests", _("Replies due in the next 30 days"), mine.requests, _("No reply is due in the next 30 days.")),
+        "work": mine, "overdue": mine.overdue[:shown], "overdue_more": max(0, len(mine.overdue) - shown),
+        "sections": [
+            ("tasks", _("My tasks"), mine.tasks[:shown], len(mine.tasks) - len(mine.tasks[:shown]),
+             reverse("task-list") + "?assignee=me&done=false", _("No open task is assigned to you.")),
+            ("deadlines", _("My deadlines in the next 30 days"), mine.deadlines[:shown],
+             len(mine.deadlines) - len(mine.deadlines[:shown]), reverse("deadline-upcoming"),
+             _("No deadline in the next 30 days.")),
+            ("requests", _("Replies due in the next 30 days"), mine.requests[:shown],
+             len(mine.requests) - len(mine.requests[:shown]), reverse("request-list") + "?status=sent",
+             _("No reply is due in the next 30 days.")),
         ],
         "leads": work.led_cases(user=request.user).exists(),
     })
