@@ -219,6 +219,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AuthorityKindEnum": "litigation.models.Authority.Kind",
+        "RequestKindEnum": "litigation.models.AuthorityRequest.Kind",
+        "RequestStatusEnum": "litigation.models.AuthorityRequest.Status",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -117,6 +118,7 @@ def file_response(generated) -> HttpResponse:
     return response
 
 
+@extend_schema_serializer(component_name="LitigationHistoryEntry")
 class HistoryEntry(serializers.Serializer):
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True)
