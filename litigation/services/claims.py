@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Proceeding
 from cases.permissions import case_require
+from litigation import indexing
 from litigation.models import Authority, Citation, Claim
 from litigation.permissions import (
     EDIT,
@@ -60,6 +61,7 @@ def claim_create(*, user, case: Case | int, right: str, **fields: Any) -> Claim:
     claim = Claim(case=case, created_by=user)
     assign(claim, data)
     save(claim, user=user)
+    indexing.changed(claim)
     return claim
 
 
@@ -70,6 +72,7 @@ def claim_update(*, user, claim: Claim, data: Mapping[str, Any]) -> Claim:
     changed = assign(current, _claim_data(current.case, data))
     if changed:
         save(current, user=user)
+        indexing.changed(current)
     return current
 
 
@@ -79,6 +82,7 @@ def claim_delete(*, user, claim: Claim) -> None:
     claim = claim_require(user, claim.pk, EDIT)
     for citation in claim.citations.all():
         delete(citation, user=user)
+    indexing.removed(claim)
     delete(claim, user=user)
 
 
@@ -109,6 +113,7 @@ def citation_add(*, user, claim: Claim, authority: Authority | int, pinpoint: st
             save(citation, user=user, exclude=["claim", "authority"])
     except IntegrityError:  # a concurrent request added the same citation first
         raise ValidationError({"pinpoint": _("The claim already cites this authority at this pinpoint.")}) from None
+    indexing.changed(claim)  # a claim is found by the authorities it cites
     return citation
 
 
@@ -122,13 +127,16 @@ def citation_update(*, user, citation: Citation, pinpoint: str) -> Citation:
         raise ValidationError({"pinpoint": _("The claim already cites this authority at this pinpoint.")})
     citation.pinpoint = pinpoint
     save(citation, user=user, exclude=["claim", "authority"])
+    indexing.changed(citation.claim)
     return citation
 
 
 @transaction.atomic
 def citation_remove(*, user, citation: Citation) -> None:
     citation = citation_require(user, citation.pk, EDIT)
+    claim = citation.claim
     delete(citation, user=user)
+    indexing.changed(claim)
 
 
 # --- Authorities ----------------------------------------------------------------------------------------------
@@ -167,6 +175,7 @@ def authority_create(*, user, title: str, case: Case | int | None = None, **fiel
     authority.full_clean(exclude=["case"])
     _no_duplicate(authority)
     save(authority, user=user)
+    indexing.changed(authority)
     return authority
 
 
@@ -182,4 +191,5 @@ def authority_update(*, user, authority: Authority, data: Mapping[str, Any]) -> 
         if changed & {"identifier", "kind"}:
             _no_duplicate(current)
         save(current, user=user)
+        indexing.changed(current, *Claim.objects.filter(citations__authority=current).distinct())
     return current

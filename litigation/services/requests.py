@@ -22,7 +22,7 @@ from cases.permissions import EDIT_EVIDENCE, case_perms, case_require
 from deadlines import engine
 from deadlines.models import DeadlineRule
 from deadlines.services import rule_get
-from litigation import rules
+from litigation import indexing, rules
 from litigation.models import AuthorityRequest
 from litigation.permissions import EDIT, request_require
 from litigation.services.common import assign, check_fields, delete, parse_dates, save, strip_strings
@@ -227,6 +227,7 @@ def request_create(*, user, case: Case | int, addressee: str, today: dt.date | N
     _apply_dates(req, data, set(data), creating=True)
     reason = _apply_status(req, data, today=today or _today())
     save(req, user=user, reason=reason)
+    indexing.changed(req)
     return req
 
 
@@ -249,12 +250,14 @@ def request_update(*, user, request: AuthorityRequest, data: Mapping[str, Any],
     _apply_dates(current, data, changed, creating=False)
     reason = _apply_status(current, data, today=today or _today())
     save(current, user=user, reason=reason)
+    indexing.changed(current)
     return current
 
 
 @transaction.atomic
 def request_delete(*, user, request: AuthorityRequest) -> None:
     req = request_require(user, request.pk, EDIT)
+    indexing.removed(req)
     delete(req, user=user)
 
 
@@ -297,5 +300,6 @@ def request_mark_overdue(*, request: AuthorityRequest, today: dt.date | None = N
         return False
     fresh.status = Status.OVERDUE
     save(fresh, user=None, reason="reply date passed (daily run)")
+    indexing.changed(fresh)
     request.status = fresh.status
     return True

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseMembership
 from cases.permissions import case_require
+from litigation import indexing
 from litigation.models import Task
 from litigation.permissions import COMPLETE_TASK, EDIT, task_perms, task_require
 from litigation.services.common import assign, check_fields, delete, parse_dates, save, strip_strings
@@ -63,6 +64,7 @@ def task_create(*, user, case: Case | int, title: str, **fields: Any) -> Task:
     changed = assign(task, data)
     _apply_done(task, user=user, changed=changed)
     save(task, user=user)
+    indexing.changed(task)
     return task
 
 
@@ -81,10 +83,12 @@ def task_update(*, user, task: Task, data: Mapping[str, Any]) -> Task:
         return current
     _apply_done(current, user=user, changed=changed)
     save(current, user=user)
+    indexing.changed(current)
     return current
 
 
 @transaction.atomic
 def task_delete(*, user, task: Task) -> None:
     task = task_require(user, task.pk, EDIT)
+    indexing.removed(task)
     delete(task, user=user)
