@@ -125,7 +125,9 @@ class Citation(models.Model):
     """A claim citing an authority, at a pinpoint (a paragraph, an article)."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations", verbose_name=_("claim"))
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="citations",
+    # RESTRICT, not PROTECT: a cited authority cannot be deleted on its own, but a case purged with its claims
+    # takes its private authorities along with the citations of them.
+    authority = models.ForeignKey(Authority, on_delete=models.RESTRICT, related_name="citations",
                                   verbose_name=_("authority"))
     pinpoint = models.CharField(_("pinpoint"), max_length=200, blank=True,
                                 help_text=_("E.g. §§ 82-90; art. 20(1)."))

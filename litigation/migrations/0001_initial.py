@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('pinpoint', models.CharField(blank=True, help_text='E.g. §§ 82-90; art. 20(1).', max_length=200, verbose_name='pinpoint')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='litigation.authority', verbose_name='authority')),
+                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='citations', to='litigation.authority', verbose_name='authority')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
                 ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='litigation.claim', verbose_name='claim')),
             ],

@@ -58,6 +58,20 @@ def request_create(request):
                                                    "form_class": "request-form"})
 
 
+def _explanation(req) -> list:
+    """The steps of the reply date in the reader's language (the stored ones are in the writer's), as long as the
+    rule still gives the stored date; otherwise the stored steps, which explain the stored date."""
+    if req.rule_id and req.received_on and req.reply_due:
+        try:
+            result = services.request_compute(rule=req.rule, received_on=req.received_on,
+                                              jurisdiction=req.jurisdiction)
+        except ValidationError:
+            return req.explanation
+        if result.due_date == req.reply_due:
+            return result.steps
+    return req.explanation
+
+
 @login_required
 def request_detail(request, pk: int):
     req = request_get(request.user, pk)
@@ -65,7 +79,8 @@ def request_detail(request, pk: int):
     person = req.requester.person if req.requester_id and req.requester.person_id else None
     can_letter = GENERATE_DOCUMENTS in perms and (person is None or VIEW_IDENTITIES in perms)
     return render(request, "litigation/request_detail.html", {
-        "req": req, "can_edit": EDIT in perms, "can_reply": EDIT in perms and EDIT_EVIDENCE in perms,
+        "req": req, "explanation": _explanation(req), "can_edit": EDIT in perms,
+        "can_reply": EDIT in perms and EDIT_EVIDENCE in perms,
         "can_letter": can_letter, "reply_form": ReplyForm(),
         "requester": selectors.requester_label(req.requester, identities=VIEW_IDENTITIES in perms),
         "overdue": req.is_overdue(),

@@ -126,3 +126,19 @@ def test_reply_upload_refused_before_storing_anything(cast, settings):
                                       uploaded_file=SimpleUploadedFile("r.txt", b"reply", "text/plain"))
     assert EvidenceItem.objects.count() == 0
     assert not any(p.is_file() for p in settings.EVIDENCE_DIR.rglob("*"))
+
+
+def test_purging_a_case_takes_its_claims_requests_tasks_and_private_authorities_with_it(cast):
+    claim = make_claim(cast.lawyer, cast.case)
+    library = make_authority(cast.lawyer, title="Library judgment")
+    private = make_authority(cast.lawyer, case=cast.case, title="Decision in this case")
+    services.citation_add(user=cast.lawyer, claim=claim, authority=library)
+    services.citation_add(user=cast.lawyer, claim=claim, authority=private)
+    make_request(cast.lawyer, cast.case, kind="ru-152fz-access", received_on=D("2025-12-30"))
+    make_task(cast.lawyer, cast.case)
+    case_services.case_trash(user=cast.lead, case=cast.case)
+    case_services.case_purge(user=cast.lead, case=cast.case)
+    assert not Claim.objects.exists() and not Citation.objects.exists() and not Task.objects.exists()
+    assert not AuthorityRequest.objects.exists()
+    assert list(Authority.objects.all()) == [library]  # the library keeps its entries
+    assert Claim.history.filter(id=claim.pk, history_type="-").exists()
