@@ -1,4 +1,5 @@
-"""ISO 3166-1 alpha-2 codes (officially assigned), plus ECHR for the European Court of Human Rights."""
+"""ISO 3166-1 alpha-2 codes (officially assigned), plus ECHR for the European Court of Human Rights and EU (an
+exceptionally reserved ISO 3166-1 code) for the European Union's institutions and time-limits (e.g. the GDPR's)."""
 ISO_3166_ALPHA2 = frozenset(
     """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
     CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR
@@ -9,4 +10,5 @@ ISO_3166_ALPHA2 = frozenset(
     TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split()
 )
 ECHR = "ECHR"
-JURISDICTIONS = ISO_3166_ALPHA2 | {ECHR}
+EU = "EU"
+JURISDICTIONS = ISO_3166_ALPHA2 | {ECHR, EU}

@@ -247,6 +247,11 @@ def _finish(entries: list[dict]) -> list[dict]:
     return entries
 
 
+# The one history presenter, public for the other apps' objects (litigation: claims, requests, tasks).
+history_entries = _entries
+history_finish = _finish
+
+
 def _user_entries(records, *, object_type: str, hidden: set[str] = frozenset()) -> list[dict]:
     """History entries of rows that name a user (memberships, shares): show who, not an id."""
     records = list(records.select_related("history_user"))

@@ -248,6 +248,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _slot("evidence.selectors.evidence_list_for_case", "evidence/_list.html", user=user, case=case)
     deadlines = _slot("deadlines.selectors.deadline_list_for_case", "deadlines/_case_deadlines.html",
                       user=user, case=case)
+    litigation = _slot("litigation.selectors.case_section", "litigation/_case_section.html", user=user, case=case)
     upload_url = _url_or_none("evidence-upload")
     return render(request, "cases/case_detail.html", {
         "case": case,
@@ -267,6 +268,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": members,
         "evidence_slot": evidence,
         "deadlines_slot": deadlines,
+        "litigation_slot": litigation,
         "upload_url": f"{upload_url}?case={case.pk}" if upload_url else None,
         "documents_url": _url_or_none("case-documents", case.pk),
     })

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "deadlines",
     "search",
     "documents",
+    "litigation",
+    "django_filters",
     "accounts",
 ]
 
@@ -255,6 +257,9 @@ SPECTACULAR_SETTINGS = {
         "DeadlineStatusEnum": "deadlines.models.Deadline.Status",
         "DeadlineKindEnum": "deadlines.models.Deadline.Kind",
         "EvidenceKindEnum": "evidence.models.EvidenceItem.Kind",
+        "AuthorityKindEnum": "litigation.models.Authority.Kind",
+        "RequestKindEnum": "litigation.models.AuthorityRequest.Kind",
+        "RequestStatusEnum": "litigation.models.AuthorityRequest.Status",
     },
 }
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("", include("accounts.urls")),
     path("", include("documents.urls")),
+    path("", include("litigation.urls")),
     path("", include("cases.urls")),
 ]

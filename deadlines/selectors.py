@@ -211,7 +211,8 @@ def _event_span(d: Deadline) -> tuple[dt.date | dt.datetime, dt.date | dt.dateti
 
 
 def feed_ical(*, user) -> bytes:
-    """An RFC 5545 calendar with one VEVENT per open deadline the user may see."""
+    """An RFC 5545 calendar with one VEVENT per open deadline, and per open request to an authority with a reply
+    date, that the user may see."""
     from icalendar import Calendar, Event
 
     base = settings.DOCKET_BASE_URL.rstrip("/")
@@ -246,6 +247,11 @@ def feed_ical(*, user) -> bytes:
         ev.add("categories", [d.kind])
         ev.add("status", "CONFIRMED")
         ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    # Open requests to authorities, on their reply date (litigation app).
+    from litigation.selectors import feed_request_events
+
+    for ev in feed_request_events(user=user, host=host, base=base, now=now):
         cal.add_component(ev)
     return cal.to_ical()
 

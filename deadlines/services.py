@@ -336,7 +336,8 @@ def _send_one(*, deadline: Deadline, user, lead: int, today: dt.date) -> bool:
 
 
 def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
-    """Mark past-due open deadlines missed, and e-mail reminders due today. Safe to run any number of times."""
+    """Mark past-due open deadlines missed (and unanswered requests to authorities overdue), and e-mail reminders
+    due today. Safe to run any number of times."""
     today = today or timezone.localdate()
     stats = {"missed": 0, "sent": 0}
     overdue = list(Deadline.objects.open().filter(due_date__lt=today, case__deleted_at__isnull=True).with_related())
@@ -378,6 +379,11 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                 continue
             stats["sent"] += _send_one(deadline=deadline, user=user, lead=lead, today=today)
     logger.info("deadline reminders for %s: %s missed, %s e-mails", today.isoformat(), stats["missed"], stats["sent"])
+    # Requests to authorities: overdue marks and reply reminders, with the same preferences and role table.
+    from litigation.services.reminders import request_reminders_send
+
+    stats.update(request_reminders_send(today=today, prefs=prefs, default_leads=DEFAULT_LEAD_DAYS,
+                                        roles=REMINDER_ROLES, lead_for=_lead_for))
     return stats
 
 

@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import Role
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory, add_member
+from tests.litigation.matrix import litigation_world
+from tests.litigation.matrix import rows as litigation_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +55,9 @@ def world() -> World:
     # A template from before templates had owners: its uploader's alone until they give it to a case.
     personal = DocumentTemplate.objects.create(name="Old letter", sha256="0" * 64, size=1, uploaded_by=lead,
                                                scope=DocumentTemplate.Scope.PERSONAL)
-    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed,
-                 extra={"template": personal})
+    extra = litigation_world(users, case)
+    extra["template"] = personal
+    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed, extra=extra)
 
 
 @pytest.fixture(autouse=True)
@@ -167,6 +170,7 @@ ROWS: list[Row] = [
         lambda w: f"/cases/{w.case.pk}/documents/templates/{w.extra['template'].pk}/attach/",
         _expect(302, 404, 404, observer=403, researcher=403, lead=302, superuser=302), api=False),
 ]
+ROWS += litigation_rows(Row, _expect)  # claims, authorities, requests, tasks (issue 16)
 
 
 def history_counts() -> dict[str, int]:

@@ -113,7 +113,7 @@ def test_task_runs_the_same_service(cast, deadline, django_capture_on_commit_cal
 
     with django_capture_on_commit_callbacks(execute=True):
         result = send_reminders_task.enqueue("2025-06-06")
-    assert result.return_value == {"missed": 0, "sent": 3}
+    assert result.return_value == {"missed": 0, "sent": 3, "requests_overdue": 0, "request_reminders": 0}
     with django_capture_on_commit_callbacks(execute=True):
         send_reminders_task.enqueue("2025-06-06")
     assert len(mail.outbox) == 3

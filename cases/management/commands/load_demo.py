@@ -202,6 +202,11 @@ class Command(BaseCommand):
         notes = []
         notes += self._optional_deadline(case=case, user=lawyer, trigger=cassation_decided)
         notes += self._optional_evidence(case=case, incident=stop, user=researcher)
+        from litigation import demo as litigation_demo  # claims, authorities, requests, tasks (issue 16)
+
+        litigation_demo.load(case=case, second=second, lawyer=lawyer, researcher=researcher,
+                             coordinator=users["demo-coordinator"], today=today,
+                             applicant_party=case.parties.filter(person=applicant).first())
         return notes
 
     def _optional_deadline(self, *, case, user, trigger: dt.date) -> list[str]:

@@ -9,7 +9,8 @@ from deadlines import services
 
 
 class Command(BaseCommand):
-    help = "Mark past-due deadlines missed and e-mail the reminders due today (never the same one twice)."
+    help = ("Mark past-due deadlines missed and unanswered requests overdue, and e-mail the reminders due today "
+            "(never the same one twice).")
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="Act as if today were this date (YYYY-MM-DD).")
@@ -29,4 +30,4 @@ class Command(BaseCommand):
             self.stdout.write(f"queued {result.id}")
             return
         stats = services.reminders_send(today=today)
-        self.stdout.write(f"missed={stats['missed']} sent={stats['sent']}")
+        self.stdout.write(" ".join(f"{key}={value}" for key, value in stats.items()))
