@@ -11,4 +11,7 @@ urlpatterns = [
     path("", include("deadlines.api_urls")),
     path("", include("search.api_urls")),
     path("", include("documents.api_urls")),
+    path("", include("intake.api_urls")),
+    path("", include("exchange.api_urls")),
+    path("", include("stats.api_urls")),
 ]

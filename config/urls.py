@@ -17,6 +17,9 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("search/", include("search.urls")),
+    path("", include("intake.urls")),
+    path("", include("exchange.urls")),
+    path("", include("stats.urls")),
     path("", include("documents.urls")),
     path("", include("cases.urls")),
 ]

@@ -150,6 +150,8 @@ class CustodyEvent(models.Model):
         EDITED = "edited", _("Description edited")
         TRASHED = "trashed", _("Moved to trash")
         RESTORED = "restored", _("Restored from trash")
+        INTAKE = "intake", _("Received through public intake")
+        ACCEPTED = "accepted", _("Accepted from intake")
 
     item = models.ForeignKey(
         EvidenceItem, on_delete=models.PROTECT, related_name="custody_events", verbose_name=_("evidence item")
