@@ -40,6 +40,7 @@ FIELDS = ("title", "occurred_at", "location", "latitude", "longitude", "category
 MAX_ERRORS = 500
 PREVIEW_ROWS = 500
 BATCH = 1000
+STATISTICS_AFTER = 500
 
 Progress = Callable[[str, int, int], None]
 
@@ -131,19 +132,24 @@ def _match(user, rows: list[Row], errors: _Errors) -> None:
                 "line": first_line[row.external_id]})
         first_line.setdefault(row.external_id, row.line)
     wanted = list(first_line)
+    candidates: list[tuple[int, str, int | None, Any]] = []
+    for start in range(0, len(wanted), BATCH):  # by the external_id index first, then the access rules by pk
+        candidates += Incident.objects.filter(external_id__in=wanted[start:start + BATCH]).values_list(
+            "pk", "external_id", "created_by_id", "deleted_at")
+    ids = [pk for pk, _, _, deleted in candidates if deleted is None]
+    seen, changeable = set(), set()
+    for start in range(0, len(ids), BATCH):
+        for pk, perms in cp.incident_perms_map(user, ids[start:start + BATCH]).items():
+            if cp.VIEW_INCIDENT in perms:
+                seen.add(pk)
+            if cp.CHANGE_INCIDENT in perms:
+                changeable.add(pk)
     visible: dict[str, list[Incident]] = {}
-    for start in range(0, len(wanted), BATCH):
-        chunk = wanted[start:start + BATCH]
-        for incident in cp.incidents_for(user).filter(external_id__in=chunk).prefetch_related("cases"):
+    shown = [pk for pk in ids if pk in seen]
+    for start in range(0, len(shown), BATCH):
+        for incident in Incident.objects.filter(pk__in=shown[start:start + BATCH]).prefetch_related("cases"):
             visible.setdefault(incident.external_id, []).append(incident)
-    own_hidden = set()
-    for start in range(0, len(wanted), BATCH):
-        chunk = wanted[start:start + BATCH]
-        own = Incident.objects.filter(created_by=user, external_id__in=chunk).values_list("external_id", "pk")
-        seen = {i.pk for found in visible.values() for i in found}
-        own_hidden.update(ext for ext, pk in own if pk not in seen)
-    changeable = set(cp.incidents_for(user, cp.CHANGE_INCIDENT).filter(
-        pk__in=[i.pk for found in visible.values() for i in found]).values_list("pk", flat=True))
+    own_hidden = {ext for pk, ext, owner, _ in candidates if owner == user.pk and pk not in seen}
     for row in rows:
         if not row.external_id:
             continue
@@ -267,7 +273,21 @@ def _create_many(user, rows: list[Row], progress: Progress) -> list[Incident]:
         created += objs
         progress("writing", start + len(batch), len(rows))
     indexing.index_ids_on_commit("incident", [obj.pk for obj in created])
+    if len(created) >= STATISTICS_AFTER:
+        transaction.on_commit(_refresh_statistics)
     return created
+
+
+def _refresh_statistics() -> None:
+    """After a large import on SQLite, refresh the query planner's statistics: without them it reads a user's
+    whole permission table for every incident it checks (PostgreSQL's autovacuum does this by itself)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for table in ("cases_incident", "cases_incident_cases", "cases_incidentuserobjectpermission",
+                          "cases_caseuserobjectpermission"):
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _update(user, row: Row, editable_cases: set[int], errors: _Errors) -> None:
