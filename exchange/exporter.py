@@ -130,7 +130,7 @@ def _csv_cell(value) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
+        return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, (int, float, Decimal)):
@@ -187,7 +187,7 @@ def xlsx_file(table: Table):
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever it starts with
             elif isinstance(value, dt.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
             elif isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             out.append(cell)

@@ -224,9 +224,15 @@ def _persons(user, rows: list[Row], errors: _Errors) -> dict[str, Person | None]
     return {name: (found[name][0] if len(found.get(name, [])) == 1 else None) for name in wanted}
 
 
+def _same(name: str, old, new) -> bool:
+    if name == "occurred_at" and old is not None and new is not None:
+        return abs((old - new).total_seconds()) < 1  # a spreadsheet keeps times to the second at best
+    return old == new
+
+
 def _diff(user, row: Row, editable_cases: set[int]) -> None:
     incident = row.incident
-    row.changed = [name for name, value in row.fields.items() if getattr(incident, name) != value]
+    row.changed = [name for name, value in row.fields.items() if not _same(name, getattr(incident, name), value)]
     if row.cases is not None:
         current = {c.pk for c in incident.cases.all()}
         if {pk for pk in current if pk in editable_cases} != set(row.cases):
