@@ -40,7 +40,9 @@ def _language(request: HttpRequest) -> str:
 
 def _public(response: HttpResponse) -> HttpResponse:
     response["Content-Security-Policy"] = PUBLIC_POLICY
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: a form posted under no-referrer carries "Origin: null", which the CSRF check
+    # (rightly) refuses; same-origin still sends nothing to any other site.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 
