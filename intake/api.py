@@ -16,6 +16,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -238,7 +239,7 @@ class ReportRejectView(APIView):
 class ReportFileView(APIView):
     """The file sent with a report, for a triager to look at before deciding (an attachment, never a page)."""
 
-    renderer_classes = [PassthroughRenderer]
+    renderer_classes = [JSONRenderer, PassthroughRenderer]  # errors as JSON, the file as itself
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk):

@@ -48,7 +48,14 @@ def world() -> World:
     trashed = CaseFactory(lead=lead, title="Old case")
     add_member(trashed, users["lawyer"], Role.LAWYER)
     services.case_trash(user=lead, case=trashed)
-    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed)
+    from intake.services import report_submit
+
+    report_submit(data={"occurred_at": incident.occurred_at, "location": "Teatralnaya", "description": "Stopped.",
+                        "consent": True})
+    from intake.models import Report
+
+    return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed,
+                 extra={"report": Report.objects.get()})
 
 
 def _expect(anonymous, outsider, members, superuser=None, **per_role) -> dict[str, int]:
@@ -67,6 +74,7 @@ class Row:
     expected: dict[str, int]
     body: Callable[[World], Any] | None = None
     api: bool = True
+    fmt: str = "json"
 
 
 DENY_API = dict(anonymous=401, outsider=404)
@@ -115,6 +123,31 @@ ROWS: list[Row] = [
     Row("api users create", "post", lambda w: "/api/v1/users/", _expect(401, 403, 403, 201),
         lambda w: {"username": "fresh", "password": "a-long-enough-Passphrase-42", "email": "f@example.org"}),
     Row("api schema", "get", lambda w: "/api/v1/schema/", _expect(200, 200, 200)),
+    # --- intake, import and export, statistics, map (issue 15) ---
+    Row("api intake submit (public)", "post", lambda w: "/api/v1/intake/", _expect(202, 202, 202),
+        lambda w: {"occurred_at": "2026-11-20", "location": "Moscow", "description": "Stopped.", "consent": True}),
+    Row("api intake queue", "get", lambda w: "/api/v1/intake/", _expect(401, 404, 404, 200)),
+    Row("api intake report", "get", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/", _expect(401, 404, 404, 200)),
+    Row("api intake accept", "post", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/accept/",
+        _expect(401, 404, 404, 201), lambda w: {}),
+    Row("api intake reject", "post", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/reject/",
+        _expect(401, 404, 404, 200), lambda w: {"reason": "Not about cameras."}),
+    Row("api intake file", "get", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/file/",
+        _expect(401, 404, 404, 404)),
+    Row("api incidents import", "post", lambda w: "/api/v1/incidents/import/", _expect(401, 200, 200),
+        lambda w: {"file": _csv("title,occurred_at\nStop,2025-01-01\n")}, fmt="multipart"),
+    Row("api incidents import into the case", "post", lambda w: "/api/v1/incidents/import/",
+        _expect(401, 400, 200, observer=400, coordinator=400),
+        lambda w: {"file": _csv(f"title,occurred_at,cases\nStop,2025-01-01,{w.case.pk}\n")}, fmt="multipart"),
+    Row("api incidents export csv", "get", lambda w: "/api/v1/incidents/export.csv", _expect(401, 200, 200)),
+    Row("api incidents export xlsx", "get", lambda w: "/api/v1/incidents/export.xlsx", _expect(401, 200, 200)),
+    Row("api cases export csv", "get", lambda w: "/api/v1/cases/export.csv", _expect(401, 200, 200)),
+    Row("api deadlines export csv", "get", lambda w: "/api/v1/deadlines/export.csv", _expect(401, 200, 200)),
+    Row("api evidence export csv", "get", lambda w: "/api/v1/evidence/export.csv", _expect(401, 200, 200)),
+    Row("api stats", "get", lambda w: "/api/v1/stats/incidents/?by=category", _expect(401, 200, 200)),
+    Row("api geo", "get", lambda w: "/api/v1/incidents/geo.json", _expect(401, 200, 200)),
+    Row("api geo clusters", "get", lambda w: "/api/v1/incidents/geo.json?zoom=4&bbox=-180,-90,180,90",
+        _expect(401, 200, 200)),
     # --- pages ---
     Row("page dashboard", "get", lambda w: "/", _expect(302, 200, 200), api=False),
     Row("page case list", "get", lambda w: "/cases/", _expect(302, 200, 200), api=False),
@@ -126,7 +159,24 @@ ROWS: list[Row] = [
         api=False),
     Row("page trash", "get", lambda w: "/trash/", _expect(302, 200, 200), api=False),
     Row("page trashed case", "get", lambda w: f"/cases/{w.trashed_case.pk}/", _expect(302, 404, 404), api=False),
+    Row("page public report form", "get", lambda w: "/report/", _expect(200, 200, 200), api=False),
+    Row("page public report status", "get", lambda w: "/report/status/", _expect(200, 200, 200), api=False),
+    Row("page intake queue", "get", lambda w: "/intake/", _expect(302, 404, 404, 200), api=False),
+    Row("page intake report", "get", lambda w: f"/intake/{w.extra['report'].pk}/", _expect(302, 404, 404, 200),
+        api=False),
+    Row("page intake reject", "post", lambda w: f"/intake/{w.extra['report'].pk}/reject/",
+        _expect(302, 404, 404, 302), lambda w: {"reason": "Spam."}, api=False),
+    Row("page import", "get", lambda w: "/incidents/import/", _expect(302, 200, 200), api=False),
+    Row("page statistics", "get", lambda w: "/stats/", _expect(302, 200, 200), api=False),
+    Row("page statistics csv", "get", lambda w: "/stats/incidents.csv?by=month", _expect(302, 200, 200), api=False),
+    Row("page map", "get", lambda w: "/map/", _expect(302, 200, 200), api=False),
 ]
+
+
+def _csv(text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("rows.csv", text.encode(), content_type="text/csv")
 
 
 def history_counts() -> dict[str, int]:
@@ -160,7 +210,7 @@ def test_permission_matrix(world: World, row: Row, caller: str):
     before = history_counts()
     kwargs = {}
     if row.body is not None:
-        kwargs = {"data": row.body(world), "format": "json"} if row.api else {"data": row.body(world)}
+        kwargs = {"data": row.body(world), "format": row.fmt} if row.api else {"data": row.body(world)}
     response = getattr(client, row.method)(row.url(world), **kwargs)
     expected = row.expected[caller]
     assert response.status_code == expected, (row.name, caller, response.status_code, getattr(response, "content", b"")[:300])
@@ -168,7 +218,7 @@ def test_permission_matrix(world: World, row: Row, caller: str):
         assert "detail" in response.json()
     if response.status_code >= 400 or row.method == "get":
         assert history_counts() == before, "a refused request (or a read) wrote to the history"
-    if row.api is False and caller == "anonymous":
+    if row.api is False and caller == "anonymous" and response.status_code == 302:
         assert response["Location"].startswith("/login/")
 
 
