@@ -1,0 +1,28 @@
+"""Import runs in the admin: read-only, superusers only (the import page is where users see their own)."""
+from __future__ import annotations
+
+from django.contrib import admin
+
+from exchange.models import ImportJob
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "user", "filename", "dry_run", "status", "created_at", "finished_at")
+    list_filter = ("status", "dry_run")
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
