@@ -37,6 +37,7 @@ TEXT_FIELDS = {"title": 300, "location": 300, "description": 50000, "agency": 30
                "external_id": 200}
 FIELDS = ("title", "occurred_at", "location", "latitude", "longitude", "category", "description", "agency",
           "system_involved", "source_links")
+ALL_FIELDS = [field.name for field in Incident._meta.concrete_fields]
 MAX_ERRORS = 500
 PREVIEW_ROWS = 500
 BATCH = 1000
@@ -180,14 +181,16 @@ def _check_rows(rows: list[Row], errors: _Errors) -> None:
                 continue
             candidate = Incident(**row.fields)
         else:
+            if all(_same(name, getattr(row.incident, name), value) for name, value in row.fields.items()):
+                continue  # the values it holds now: nothing to check
             candidate = Incident(**{name: getattr(row.incident, name) for name in FIELDS})
             for name, value in row.fields.items():
                 if name in ("title", "occurred_at") and not value:
                     errors.add(row.line, name, _("This field cannot be empty."))
                 setattr(candidate, name, value)
         try:
-            candidate.full_clean(exclude=["created_by", "owner", "deleted_by"], validate_unique=False,
-                                 validate_constraints=False)
+            candidate.full_clean(exclude=[name for name in ALL_FIELDS if name not in row.fields],
+                                 validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors.add(row.line, name, " ".join(messages))
@@ -250,8 +253,7 @@ def _create_many(user, rows: list[Row], progress: Progress) -> list[Incident]:
     if not cp.is_active_user(user):
         raise PermissionDenied("Sign in first.")
     now = timezone.now()
-    history = Incident.history
-    m2m_history = history.model.cases.model
+    m2m_history = Incident.history.model.cases.model
     through = Incident.cases.through
     created: list[Incident] = []
     for start in range(0, len(rows), BATCH):
@@ -260,18 +262,16 @@ def _create_many(user, rows: list[Row], progress: Progress) -> list[Incident]:
         for obj in objs:
             obj.created_at = obj.updated_at = now
         objs = Incident.objects.bulk_create(objs)
-        history.bulk_history_create(objs, default_user=user, default_date=now)
+        _copy_history([obj.pk for obj in objs], history_type="+", user=user, when=now)
         cp.incident_access_init_many(objs)
         linked = [(obj, row.cases) for obj, row in zip(objs, batch, strict=True) if row.cases]
         if linked:
             links = through.objects.bulk_create([through(incident_id=obj.pk, case_id=pk) for obj, pks in linked
                                                  for pk in pks])
-            changes = history.bulk_history_create([obj for obj, _ in linked], update=True, default_user=user,
-                                                  default_date=now)
-            record_of = {obj.pk: record for record, (obj, _) in zip(changes, linked, strict=True)}
+            record_of = _copy_history([obj.pk for obj, _ in linked], history_type="~", user=user, when=now)
             # As ``cases.set`` records it: a "~" row per incident holding the links it now has.
             m2m_history.objects.bulk_create([
-                m2m_history(id=link.pk, history=record_of[link.incident_id], incident_id=link.incident_id,
+                m2m_history(id=link.pk, history_id=record_of[link.incident_id], incident_id=link.incident_id,
                             case_id=link.case_id) for link in links
             ])
         for obj, row in zip(objs, batch, strict=True):
@@ -294,6 +294,32 @@ def _refresh_statistics() -> None:
             for table in ("cases_incident", "cases_incident_cases", "cases_incidentuserobjectpermission",
                           "cases_caseuserobjectpermission"):
                 cursor.execute(f"ANALYZE {table}")
+
+
+def _copy_history(ids: list[int], *, history_type: str, user, when) -> dict[int, int]:
+    """Write the history rows of incidents just written, as ``save()`` would (every tracked column as it now is,
+    the user, the time), in one INSERT … SELECT per thousand; {incident id: history id}."""
+    from django.db import connection
+
+    model = Incident.history.model
+    qn = connection.ops.quote_name
+    names = [field.name for field in model.tracked_fields]
+    target = ", ".join(qn(model._meta.get_field(name).column) for name in names)
+    source = ", ".join(qn(Incident._meta.get_field(name).column) for name in names)
+    stamp = connection.ops.adapt_datetimefield_value(when)
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {qn(model._meta.db_table)} ({target}, history_date, history_change_reason, "
+                f"history_type, history_user_id) SELECT {source}, %s, NULL, %s, %s "
+                f"FROM {qn(Incident._meta.db_table)} WHERE {qn(Incident._meta.pk.column)} IN ({marks})",
+                [stamp, history_type, user.pk, *chunk])
+        found.update(model.objects.filter(id__in=chunk, history_type=history_type, history_date=when)
+                     .values_list("id", "history_id"))
+    return found
 
 
 def _update(user, row: Row, editable_cases: set[int], errors: _Errors) -> None:
