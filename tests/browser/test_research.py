@@ -30,7 +30,7 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def png(rows: list[list]) -> bytes:
+def xlsx(rows: list[list]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -123,7 +123,7 @@ def test_import_with_a_dry_run_and_a_row_error_then_statistics_and_map(live_serv
     broken[5][2] = "someday"
     sign_in(page, live_server, client, researcher)
     page.goto(f"{live_server.url}/incidents/import/")
-    page.set_input_files("#id_file", files=[{"name": "partner.xlsx", "buffer": png(broken),
+    page.set_input_files("#id_file", files=[{"name": "partner.xlsx", "buffer": xlsx(broken),
                                              "mimeType": "application/octet-stream"}])
     page.select_option("#id_case", str(case.pk))
     assert page.is_checked("#id_dry_run")
@@ -134,7 +134,7 @@ def test_import_with_a_dry_run_and_a_row_error_then_statistics_and_map(live_serv
     page.screenshot(path=str(SHOTS / "import-errors-1280.png"), full_page=True)
     assert Incident.objects.count() == 0
     page.goto(f"{live_server.url}/incidents/import/")
-    page.set_input_files("#id_file", files=[{"name": "partner.xlsx", "buffer": png(rows),
+    page.set_input_files("#id_file", files=[{"name": "partner.xlsx", "buffer": xlsx(rows),
                                              "mimeType": "application/octet-stream"}])
     page.select_option("#id_case", str(case.pk))
     page.click("button:has-text('Upload')")
