@@ -286,6 +286,10 @@ class Incident(models.Model):
     agency = models.CharField(_("agency"), max_length=300, blank=True)
     system_involved = models.CharField(_("system involved"), max_length=300, blank=True)
     source_links = models.JSONField(_("source links"), default=list, blank=True)
+    external_id = models.CharField(
+        _("external id"), max_length=200, blank=True, db_index=True,
+        help_text=_("The row's id in a partner's spreadsheet: importing the same id again updates this incident."),
+    )
     cases = models.ManyToManyField(Case, blank=True, related_name="incidents", verbose_name=_("cases"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -312,6 +316,11 @@ class Incident(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
+        constraints = [
+            # One importer's spreadsheet ids name one incident each (see exchange/README.md).
+            models.UniqueConstraint(fields=["created_by", "external_id"], condition=~models.Q(external_id=""),
+                                    name="unique_incident_external_id_per_importer"),
+        ]
         permissions = [
             ("view_incident_identities", "Can see the identities of persons in an unlinked incident"),
             ("move_incident", "Can link the incident to cases, share it, or move it out of its cases"),

@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("search.api_urls")),
     path("", include("documents.api_urls")),
     path("", include("litigation.api.urls")),
+    path("", include("intake.api_urls")),
+    path("", include("exchange.api_urls")),
+    path("", include("stats.api_urls")),
 ]

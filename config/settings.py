@@ -21,6 +21,13 @@ SEARCH_INDEX_DIR = DATA_DIR / "index"
 DOCUMENT_TEMPLATES_DIR = DATA_DIR / "templates"
 
 DOCKET_MAX_UPLOAD_BYTES = env_int("DOCKET_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
+# Public intake (/report/): reports accepted per address per window, the largest file a member of the public may
+# send (never more than DOCKET_MAX_UPLOAD_BYTES).
+DOCKET_INTAKE_RATE = env_int("DOCKET_INTAKE_RATE", 10)
+DOCKET_INTAKE_WINDOW_SECONDS = env_int("DOCKET_INTAKE_WINDOW_SECONDS", 3600)
+DOCKET_INTAKE_MAX_UPLOAD_BYTES = env_int("DOCKET_INTAKE_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+# Map tiles (e.g. "https://tiles.example.org/{z}/{x}/{y}.png"): off by default, the bundled outlines are used.
+DOCKET_MAP_TILE_URL = env_str("DOCKET_MAP_TILE_URL", "")
 # Which search backend serves queries: "whoosh" (default, embedded) or "postgres".
 DOCKET_SEARCH_BACKEND = env_str("DOCKET_SEARCH_BACKEND", "whoosh")
 
@@ -61,6 +68,9 @@ INSTALLED_APPS = [
     "documents",
     "litigation",
     "django_filters",
+    "intake",
+    "exchange",
+    "stats",
     "accounts",
 ]
 

@@ -125,7 +125,7 @@ def check_chain(item, events: list, head) -> list[str]:
         prev = event.entry_hash
     if events:
         first = events[0]
-        if first.action != "uploaded":
+        if first.action not in ("uploaded", "intake"):  # a file sent through public intake starts there
             problems.append("the first custody entry is not the upload")
         elif first.sha256 != item.sha256:
             problems.append("the stored digest differs from the digest recorded at upload")

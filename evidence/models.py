@@ -152,6 +152,8 @@ class CustodyEvent(models.Model):
         TRASHED = "trashed", _("Moved to trash")
         RESTORED = "restored", _("Restored from trash")
         INTEGRITY_FAILED = "integrity_failed", _("Integrity check failed")
+        INTAKE = "intake", _("Received through public intake")
+        ACCEPTED = "accepted", _("Accepted from intake")
 
     item = models.ForeignKey(
         EvidenceItem, on_delete=models.PROTECT, related_name="custody_events", verbose_name=_("evidence item")

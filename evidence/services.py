@@ -163,11 +163,15 @@ def _enqueue_extraction(item_id: int) -> None:
 
 
 def evidence_upload(*, user, uploaded_file, title: str = "", description: str = "", case: Case | int | None = None,
-                    incident: Incident | int | None = None, request=None, **fields: Any) -> EvidenceItem:
+                    incident: Incident | int | None = None, request=None, intake: dict | None = None,
+                    **fields: Any) -> EvidenceItem:
     """Store an uploaded file and create its item, linked to ``case`` (an exhibit with the next number) and/or
     ``incident``. The blob and the row are stored together or not at all. Http404 for a case or incident the
     user may not add evidence to; ValidationError for an empty file or bad fields; UploadTooLarge past the limit.
-    The returned item carries ``duplicate_of`` (an id or None) and ``exhibit`` (the CaseExhibit or None)."""
+    The returned item carries ``duplicate_of`` (an id or None) and ``exhibit`` (the CaseExhibit or None).
+
+    ``intake`` (the public report's details) makes the custody chain start with an ``intake`` entry (nobody, no
+    address) followed by ``accepted`` (the user, instead of ``uploaded``)."""
     fields = _clean_fields(dict(fields), UPLOAD_FIELDS)
     try:
         if case is None and incident is None:
@@ -206,8 +210,14 @@ def evidence_upload(*, user, uploaded_file, title: str = "", description: str = 
                         exhibit = _assign_exhibit(case=case, item=item, user=user)
                     if incident is not None:
                         item.incidents.add(incident)
+                    if intake is not None:
+                        # Received from a member of the public: no user, no address, no user agent.
+                        custody_record(item=item, user=None, action=CustodyEvent.Action.INTAKE, request=None,
+                                       detail=dict(intake))
                     custody_record(
-                        item=item, user=user, action=CustodyEvent.Action.UPLOADED, request=request,
+                        item=item, user=user,
+                        action=CustodyEvent.Action.UPLOADED if intake is None else CustodyEvent.Action.ACCEPTED,
+                        request=request,
                         detail={
                             "size": spooled.size, "media_type": media_type, "filename": filename,
                             "case": case.pk if case is not None else None,

@@ -246,13 +246,14 @@ class VerifiedBlob:
     blocks whatever the size of the file.
     """
 
-    def __init__(self, sha256: str, size: int, *, on_mismatch=None, chunk: int = CHUNK) -> None:
+    def __init__(self, sha256: str, size: int, *, on_mismatch=None, chunk: int = CHUNK,
+                 file: BinaryIO | None = None) -> None:
         self.sha256 = sha256
         self.size = int(size)
         self.chunk = chunk
         self.on_mismatch = on_mismatch
         self.delivered = 0
-        self.file: BinaryIO = open_blob(sha256)
+        self.file: BinaryIO = file if file is not None else open_blob(sha256)
         self._gen: Iterator[bytes] | None = None
         self._first: bytes | None = None
         self._failed = False

@@ -126,3 +126,27 @@ def remove_on_commit(obj: models.Model) -> None:
 def case_access_changed_on_commit(case: models.Model) -> None:
     """A membership or the trash state of ``case`` changed: re-index what depends on it."""
     _on_commit([documents.key_of("case", case.pk)] if case.pk else [])
+
+
+BULK_THRESHOLD = 200
+
+
+def index_ids_on_commit(type_: str, ids: Iterable[int]) -> None:
+    """Re-index many objects of one type (e.g. incidents just imported) after the commit: a few at once, many
+    through the background queue (``search.tasks``) so a large import does not wait for the index."""
+    keys = [documents.key_of(type_, pk) for pk in ids]
+    if len(keys) <= BULK_THRESHOLD:
+        _on_commit(keys)
+        return
+
+    def enqueue() -> None:
+        try:
+            from search.tasks import sync_index_task
+
+            for start in range(0, len(keys), 2000):
+                sync_index_task.enqueue(keys[start:start + 2000])
+        except Exception:
+            logger.exception("could not queue search indexing of %d objects; run manage.py rebuild_index", len(keys))
+
+    if keys:
+        transaction.on_commit(enqueue)

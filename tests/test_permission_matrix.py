@@ -55,8 +55,15 @@ def world() -> World:
     # A template from before templates had owners: its uploader's alone until they give it to a case.
     personal = DocumentTemplate.objects.create(name="Old letter", sha256="0" * 64, size=1, uploaded_by=lead,
                                                scope=DocumentTemplate.Scope.PERSONAL)
+    from intake.services import report_submit
+
+    report_submit(data={"occurred_at": incident.occurred_at, "location": "Teatralnaya", "description": "Stopped.",
+                        "consent": True})
+    from intake.models import Report
+
     extra = litigation_world(users, case)
     extra["template"] = personal
+    extra["report"] = Report.objects.get()
     return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed, extra=extra)
 
 
@@ -85,6 +92,7 @@ class Row:
     expected: dict[str, int]
     body: Callable[[World], Any] | None = None
     api: bool = True
+    fmt: str = "json"
 
 
 DENY_API = dict(anonymous=401, outsider=404)
@@ -151,6 +159,31 @@ ROWS: list[Row] = [
         _expect(401, 404, 404, lead=200, superuser=200)),
     Row("api template attach", "post", lambda w: f"/api/v1/document-templates/{w.extra['template'].pk}/attach/",
         _expect(401, 404, 404, lead=200, superuser=200), lambda w: {"case": w.case.pk}),
+    # --- intake, import and export, statistics, map (issue 15) ---
+    Row("api intake submit (public)", "post", lambda w: "/api/v1/intake/", _expect(202, 202, 202),
+        lambda w: {"occurred_at": "2026-11-20", "location": "Moscow", "description": "Stopped.", "consent": True}),
+    Row("api intake queue", "get", lambda w: "/api/v1/intake/", _expect(401, 404, 404, 200)),
+    Row("api intake report", "get", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/", _expect(401, 404, 404, 200)),
+    Row("api intake accept", "post", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/accept/",
+        _expect(401, 404, 404, 201), lambda w: {}),
+    Row("api intake reject", "post", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/reject/",
+        _expect(401, 404, 404, 200), lambda w: {"reason": "Not about cameras."}),
+    Row("api intake file", "get", lambda w: f"/api/v1/intake/{w.extra['report'].pk}/file/",
+        _expect(401, 404, 404, 404)),
+    Row("api incidents import", "post", lambda w: "/api/v1/incidents/import/", _expect(401, 200, 200),
+        lambda w: {"file": _csv("title,occurred_at\nStop,2025-01-01\n")}, fmt="multipart"),
+    Row("api incidents import into the case", "post", lambda w: "/api/v1/incidents/import/",
+        _expect(401, 400, 200, observer=400, coordinator=400),
+        lambda w: {"file": _csv(f"title,occurred_at,cases\nStop,2025-01-01,{w.case.pk}\n")}, fmt="multipart"),
+    Row("api incidents export csv", "get", lambda w: "/api/v1/incidents/export.csv", _expect(401, 200, 200)),
+    Row("api incidents export xlsx", "get", lambda w: "/api/v1/incidents/export.xlsx", _expect(401, 200, 200)),
+    Row("api cases export csv", "get", lambda w: "/api/v1/cases/export.csv", _expect(401, 200, 200)),
+    Row("api deadlines export csv", "get", lambda w: "/api/v1/deadlines/export.csv", _expect(401, 200, 200)),
+    Row("api evidence export csv", "get", lambda w: "/api/v1/evidence/export.csv", _expect(401, 200, 200)),
+    Row("api stats", "get", lambda w: "/api/v1/stats/incidents/?by=category", _expect(401, 200, 200)),
+    Row("api geo", "get", lambda w: "/api/v1/incidents/geo.json", _expect(401, 200, 200)),
+    Row("api geo clusters", "get", lambda w: "/api/v1/incidents/geo.json?zoom=4&bbox=-180,-90,180,90",
+        _expect(401, 200, 200)),
     # --- pages ---
     Row("page dashboard", "get", lambda w: "/", _expect(302, 200, 200), api=False),
     Row("page case list", "get", lambda w: "/cases/", _expect(302, 200, 200), api=False),
@@ -169,8 +202,25 @@ ROWS: list[Row] = [
     Row("page template attach", "post",
         lambda w: f"/cases/{w.case.pk}/documents/templates/{w.extra['template'].pk}/attach/",
         _expect(302, 404, 404, observer=403, researcher=403, lead=302, superuser=302), api=False),
+    Row("page public report form", "get", lambda w: "/report/", _expect(200, 200, 200), api=False),
+    Row("page public report status", "get", lambda w: "/report/status/", _expect(200, 200, 200), api=False),
+    Row("page intake queue", "get", lambda w: "/intake/", _expect(302, 404, 404, 200), api=False),
+    Row("page intake report", "get", lambda w: f"/intake/{w.extra['report'].pk}/", _expect(302, 404, 404, 200),
+        api=False),
+    Row("page intake reject", "post", lambda w: f"/intake/{w.extra['report'].pk}/reject/",
+        _expect(302, 404, 404, 302), lambda w: {"reason": "Spam."}, api=False),
+    Row("page import", "get", lambda w: "/incidents/import/", _expect(302, 200, 200), api=False),
+    Row("page statistics", "get", lambda w: "/stats/", _expect(302, 200, 200), api=False),
+    Row("page statistics csv", "get", lambda w: "/stats/incidents.csv?by=month", _expect(302, 200, 200), api=False),
+    Row("page map", "get", lambda w: "/map/", _expect(302, 200, 200), api=False),
 ]
 ROWS += litigation_rows(Row, _expect)  # claims, authorities, requests, tasks (issue 16)
+
+
+def _csv(text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("rows.csv", text.encode(), content_type="text/csv")
 
 
 def history_counts() -> dict[str, int]:
@@ -204,7 +254,7 @@ def test_permission_matrix(world: World, row: Row, caller: str):
     before = history_counts()
     kwargs = {}
     if row.body is not None:
-        kwargs = {"data": row.body(world), "format": "json"} if row.api else {"data": row.body(world)}
+        kwargs = {"data": row.body(world), "format": row.fmt} if row.api else {"data": row.body(world)}
     response = getattr(client, row.method)(row.url(world), **kwargs)
     expected = row.expected[caller]
     assert response.status_code == expected, (row.name, caller, response.status_code, getattr(response, "content", b"")[:300])
@@ -212,7 +262,7 @@ def test_permission_matrix(world: World, row: Row, caller: str):
         assert "detail" in response.json()
     if response.status_code >= 400 or row.method == "get":
         assert history_counts() == before, "a refused request (or a read) wrote to the history"
-    if row.api is False and caller == "anonymous":
+    if row.api is False and caller == "anonymous" and response.status_code == 302:
         assert response["Location"].startswith("/login/")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -46,6 +47,30 @@ def incident_access_sync(incident: Incident) -> None:
         rows += [IncidentUserObjectPermission(content_object=incident, user_id=share.user_id, permission_id=pid)
                  for code, pid in ids.items() if code in granted]
     IncidentUserObjectPermission.objects.bulk_create(rows)
+
+
+def incident_access_init_many(incidents: Iterable[Incident]) -> None:
+    """``incident_access_sync`` for many incidents just created together (by an import): each has its owner and no
+    share yet, so its rows are exactly the owner's. One INSERT … SELECT per thousand incidents instead of five model
+    objects each. Called only inside the creating service's transaction."""
+    from django.db import connection
+
+    ids = _permission_ids(Incident, ALL_INCIDENT_PERMS)
+    perm_ids = [pid for code, pid in ids.items() if code in OWNER_INCIDENT_PERMS]
+    incident_ids = [incident.pk for incident in incidents if incident.owner_id]
+    meta, qn = IncidentUserObjectPermission._meta, connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(name).column) for name in ("content_object", "user", "permission"))
+    for start in range(0, len(incident_ids), 900):
+        chunk = incident_ids[start:start + 900]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {qn(meta.db_table)} ({columns}) "
+                f"SELECT i.{qn(Incident._meta.pk.column)}, i.{qn(Incident._meta.get_field('owner').column)}, p.id "
+                f"FROM {qn(Incident._meta.db_table)} i, {qn(Permission._meta.db_table)} p "
+                f"WHERE i.{qn(Incident._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND p.id IN ({', '.join(['%s'] * len(perm_ids))})",
+                [*chunk, *perm_ids],
+            )
 
 
 def _incident_filter(user, perm: str) -> Q:
