@@ -17,6 +17,7 @@ urlpatterns = [
     path("proceedings/<int:pk>/", api.ProceedingDetailView.as_view(), name="api-proceeding-detail"),
     path("persons/", api.PersonListView.as_view(), name="api-person-list"),
     path("persons/<int:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
+    path("persons/<int:pk>/merge/", api.PersonMergeView.as_view(), name="api-person-merge"),
     path("incidents/", api.IncidentListView.as_view(), name="api-incident-list"),
     path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident-detail"),
     path("incidents/<int:pk>/restore/", api.IncidentRestoreView.as_view(), name="api-incident-restore"),

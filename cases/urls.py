@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cases import views
+from cases import views, views_persons
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -25,7 +25,11 @@ urlpatterns = [
     path("cases/parties/<int:pk>/edit/", views.party_edit, name="party-edit"),
     path("cases/parties/<int:pk>/delete/", views.party_delete, name="party-delete"),
     # Persons
+    path("persons/", views_persons.person_list, name="person-list"),
     path("persons/new/", views.person_create, name="person-create"),
+    path("persons/<int:pk>/", views_persons.person_detail, name="person-detail"),
+    path("persons/<int:pk>/history/", views_persons.person_history, name="person-history"),
+    path("persons/<int:pk>/merge/", views_persons.person_merge_page, name="person-merge"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person-edit"),
     # Incidents
     path("incidents/", views.incident_list, name="incident-list"),
