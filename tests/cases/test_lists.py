@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.models import Case, Incident
+from cases.models import Incident
 from cases.services_bulk import BulkRefused, incident_bulk
 from tests.factories import CaseFactory, IncidentFactory, UserFactory, add_member
 from tests.test_permission_matrix import history_counts
