@@ -199,3 +199,29 @@ def test_bulk_page_keeps_the_ticks_and_says_who_was_refused(bulk_world):
         "ids": [w["in_a"][0].pk], "bulk_action": "category", "bulk_category": "data_leak"})
     assert response.status_code == 302 and response["Location"] == "/incidents/?category=wrongful_stop"
     assert "1 incident recategorised." in c.get(response["Location"]).content.decode()
+
+
+def test_incident_list_offers_a_slot_for_more_actions_with_the_filters(lead, settings, tmp_path):
+    """Another app (export) adds its button by providing incidents/_list_actions.html; it gets the filters."""
+    (tmp_path / "incidents").mkdir()
+    (tmp_path / "incidents" / "_list_actions.html").write_text(
+        '<a class="btn" id="export" href="/export.csv?{{ query }}">Export</a>')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    IncidentFactory(user=lead, category="detention")
+    page = client(lead).get("/incidents/?category=detention&sort=title&page=1").content.decode()
+    assert 'id="export" href="/export.csv?category=detention&amp;sort=title"' in page
+
+
+def test_incident_filter_is_reusable_by_other_lists(lead):
+    """The filter set other pages (export, statistics, map) use: the same rules as the list, hidden cases included."""
+    from cases.filters import IncidentFilter
+
+    mine = IncidentFactory(user=lead, category="detention", title="Mine")
+    IncidentFactory(user=lead, category="other")
+    hidden_case = CaseFactory(title="Not mine")
+    IncidentFactory(user=hidden_case.created_by, cases=[hidden_case], category="detention")
+    assert list(IncidentFilter({"category": "detention"}, user=lead).qs) == [mine]
+    hidden = IncidentFilter({"case": str(hidden_case.pk)}, user=lead)
+    missing = IncidentFilter({"case": "99999999"}, user=lead)
+    assert hidden.is_valid() and missing.is_valid() and not hidden.qs.exists() and not missing.qs.exists()
+    assert not IncidentFilter({"sort": "description"}, user=lead).is_valid()
