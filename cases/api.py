@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions as perms
-from cases import selectors, services
+from cases import selectors, services, services_persons
 from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role, validate_jurisdiction
 from config import serializers
 
@@ -596,6 +596,33 @@ class PersonDetailView(APIView):
         data.is_valid(raise_exception=True)
         person = _service(services.person_update, user=request.user, person=person, data=data.validated_data)
         return Response(PersonSerializer(person, context={"identity_ids": ids}).data)
+
+
+class PersonMergeSerializer(StrictSerializerMixin, serializers.Serializer):
+    into = serializers.IntegerField(min_value=1, max_value=perms.MAX_ID,
+                                    help_text="The id of the person to keep; this one is merged into it and removed.")
+
+    ignored_fields = ()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("into"), (bool, str, float)):
+            raise ValidationError({"into": ["A person id (a whole number)."]})
+        return super().to_internal_value(data)
+
+
+class PersonMergeView(APIView):
+    """POST {"into": id}: merge this person (a duplicate) into ``into`` (cases.services_persons.person_merge).
+    404 when either person is hidden from the caller, 403 when both are visible but the merge is not theirs."""
+
+    @extend_schema(request=PersonMergeSerializer, responses={200: PersonSerializer})
+    def post(self, request, pk):
+        drop = perms.person_get(request.user, pk)
+        data = PersonMergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        keep = perms.person_get(request.user, data.validated_data["into"])
+        keep = _service(services_persons.person_merge, user=request.user, keep=keep, drop=drop)
+        ids = perms.person_identity_ids(request.user, [keep.pk])
+        return Response(PersonSerializer(keep, context={"identity_ids": ids}).data)
 
 
 class InvolvementSerializer(StrictSerializerMixin, serializers.ModelSerializer):

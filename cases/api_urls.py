@@ -17,6 +17,7 @@ urlpatterns = [
     path("proceedings/<id:pk>/", api.ProceedingDetailView.as_view(), name="api-proceeding-detail"),
     path("persons/", api.PersonListView.as_view(), name="api-person-list"),
     path("persons/<id:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
+    path("persons/<id:pk>/merge/", api.PersonMergeView.as_view(), name="api-person-merge"),
     path("incidents/", api.IncidentListView.as_view(), name="api-incident-list"),
     path("incidents/<id:pk>/", api.IncidentDetailView.as_view(), name="api-incident-detail"),
     path("incidents/<id:pk>/restore/", api.IncidentRestoreView.as_view(), name="api-incident-restore"),

@@ -12,9 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from cases.countries import JURISDICTIONS
 from cases.models import Case, Incident, IncidentPerson, Party, Person, Proceeding, Role
-from config.inputs import IdModelMultipleChoiceField, validate_date_range
+from config.inputs import IdModelMultipleChoiceField
 
 User = get_user_model()
 
@@ -206,36 +205,29 @@ class _UsernameForm(forms.Form):
         return data
 
 
-class MemberForm(_UsernameForm):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+class MemberForm(forms.Form):
+    """A member and their role. The user is chosen from a list (``users``: active accounts, given by the view — the
+    members page is for leads only, so the list of accounts is shown to nobody else); a new member starts with the
+    least powerful role, observer."""
+
+    username = forms.ModelChoiceField(label=_("User"), queryset=User.objects.none(), to_field_name="username",
+                                      empty_label=_("Choose a user…"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.OBSERVER,
+                             help_text=_("Start with the least a person needs; a lead can give more later."))
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].queryset = users if users is not None else User.objects.none()
+        self.fields["username"].label_from_instance = lambda u: u.get_username()
+        self.fields["username"].error_messages["invalid_choice"] = _(
+            "Choose one of the listed users: active accounts that are not on this case yet.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("username") is not None:
+            data["user"] = data["username"]
+        return data
 
 
 class ShareForm(_UsernameForm):
     can_edit = forms.BooleanField(label=_("May edit"), required=False)
-
-
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *Case.Status.choices])
-    jurisdiction = forms.CharField(label=_("Jurisdiction"), required=False, max_length=4,
-                                   widget=forms.TextInput(attrs={"size": 5, "placeholder": "RU, ECHR…"}))
-
-    def clean_jurisdiction(self) -> str:
-        value = (self.cleaned_data.get("jurisdiction") or "").strip().upper()
-        if value and value not in JURISDICTIONS:
-            raise ValidationError(_("Not a country code or ECHR."))
-        return value
-
-
-class IncidentFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("Any category")), *Incident.Category.choices])
-    occurred_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET, validators=[validate_date_range])
-    occurred_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET, validators=[validate_date_range])
-    case = forms.ModelChoiceField(label=_("Case"), required=False, queryset=Case.objects.none(),
-                                  empty_label=_("Any case"))
-
-    def __init__(self, *args, cases=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases if cases is not None else Case.objects.none()

@@ -218,6 +218,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.pseudonym
 
+    def get_absolute_url(self) -> str:
+        return reverse("person-detail", args=[self.pk])
+
     def clean(self) -> None:
         if self.consent_date and not self.consent_given:
             raise ValidationError({"consent_date": _("A consent date needs consent to be given.")})

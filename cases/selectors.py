@@ -10,8 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
 from cases import permissions
-from cases.models import Case, CaseMembership, Incident, IncidentPerson, IncidentShare, Party, Proceeding
-from config.inputs import date_in_range, date_range_message, id_message, parse_id
+from cases.models import Case, CaseMembership, Incident, IncidentPerson, IncidentShare, Party, Person, Proceeding
 
 User = get_user_model()
 
@@ -19,99 +18,95 @@ User = get_user_model()
 _HIDDEN_FIELDS = {"id", "created_at", "updated_at", "created_by", "added_at", "added_by", "deleted_by", "case"}
 
 
-# --- Filters -------------------------------------------------------------------------------------------------
-def _clean_filters(filters: Mapping[str, Any] | None, *, choices: Mapping[str, Iterable[str]] = (),
-                   ints: Iterable[str] = (), dates: Iterable[str] = ()) -> dict[str, Any]:
-    """Validate list filters: a bad value raises ValidationError naming the parameter (a 400, never a 500)."""
-    from django.core.exceptions import ValidationError
-    from django.utils.dateparse import parse_date
-
-    filters = filters or {}
-    clean: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    q = filters.get("q")
-    if q:
-        clean["q"] = str(q).replace("\x00", "").strip()[:200]
-    for name, allowed in dict(choices).items():
-        value = filters.get(name)
-        if value:
-            if value not in set(allowed):
-                errors[name] = f"Unknown value {value!r}."
-            else:
-                clean[name] = value
-    for name in ints:
-        value = filters.get(name)
-        if value:
-            number = parse_id(value)
-            if number is None:
-                errors[name] = id_message()
-            else:
-                clean[name] = number
-    for name in dates:
-        value = filters.get(name)
-        if value:
-            try:
-                parsed = parse_date(str(value))
-            except ValueError:
-                parsed = None
-            if parsed is None:
-                errors[name] = "Expected a date as YYYY-MM-DD."
-            elif not date_in_range(parsed):
-                errors[name] = date_range_message()
-            else:
-                clean[name] = parsed
-    if errors:
-        raise ValidationError(errors)
-    return clean
-
-
 # --- Lists ---------------------------------------------------------------------------------------------------
-def case_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
-    """Cases the user may view, newest activity first, with the user's own membership prefetched as ``my_membership``.
+def _apply(filterset) -> QuerySet:
+    """The filter set's queryset; filters it cannot understand raise ValidationError naming them (a 400 in the API,
+    never a 500). Pages that prefer to ignore a bad filter use the filter set directly (cases.filters)."""
+    from django.core.exceptions import ValidationError
 
-    Filters: ``q`` (title, reference, court), ``status``, ``jurisdiction``."""
-    from cases.countries import JURISDICTIONS
+    if filterset.is_bound and not filterset.is_valid():
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
+    return filterset.qs
 
-    filters = {key: filters.get(key) for key in (filters or {})}  # a QueryDict's last value per key
-    if filters.get("jurisdiction"):
-        filters["jurisdiction"] = str(filters["jurisdiction"]).upper()
-    filters = _clean_filters(filters, choices={"status": Case.Status.values, "jurisdiction": JURISDICTIONS})
-    qs = permissions.cases_for(user)
-    q = filters.get("q", "")
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(court__icontains=q))
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("jurisdiction"):
-        qs = qs.filter(jurisdiction=filters["jurisdiction"])
+
+def case_list_prefetch(qs: QuerySet, *, user) -> QuerySet:
+    """What a row of the case list needs: the viewer's own membership as ``my_membership``."""
     return qs.prefetch_related(
-        Prefetch("memberships", queryset=CaseMembership.objects.filter(user=user), to_attr="my_membership")
-    ).order_by("-updated_at", "-id")
+        Prefetch("memberships", queryset=CaseMembership.objects.filter(user=user), to_attr="my_membership"))
+
+
+def incident_list_prefetch(qs: QuerySet, *, user) -> QuerySet:
+    """What a row of the incident list needs: the incident's cases that the viewer may see."""
+    visible_cases = permissions.cases_for(user)
+    return qs.prefetch_related(Prefetch("cases", queryset=visible_cases.only("id", "title", "reference")))
+
+
+def case_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Cases the user may view, newest activity first (or ``sort``), with the user's own membership prefetched as
+    ``my_membership``. Filters (cases.filters.CaseFilter): ``q`` (title, reference, court, summary, proceedings'
+    case numbers, courts and judges), ``status``, ``jurisdiction``, ``sort``."""
+    from cases.filters import CaseFilter
+
+    qs = permissions.cases_for(user).order_by("-updated_at", "-id")
+    qs = _apply(CaseFilter(filters if filters is not None else None, qs, user=user))
+    return case_list_prefetch(qs, user=user)
 
 
 def incident_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
-    """Incidents the user may view. Filters: ``q``, ``category``, ``case`` (id), ``occurred_from``, ``occurred_to``."""
-    filters = _clean_filters(filters, choices={"category": Incident.Category.values}, ints=["case"],
-                             dates=["occurred_from", "occurred_to"])
-    qs = permissions.incidents_for(user)
-    q = filters.get("q", "")
+    """Incidents the user may view, latest first (or ``sort``). Filters (cases.filters.IncidentFilter): ``q``,
+    ``category``, ``case`` (id), ``occurred_from``, ``occurred_to``, ``sort``."""
+    from cases.filters import IncidentFilter
+
+    qs = permissions.incidents_for(user).order_by("-occurred_at", "-id")
+    qs = _apply(IncidentFilter(filters if filters is not None else None, qs, user=user))
+    return incident_list_prefetch(qs, user=user).distinct()
+
+
+def person_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Persons the user may see, by pseudonym (or ``sort``), each with the parties and involvements the user may
+    see prefetched as ``visible_parties`` and ``visible_involvements``. Filters (cases.filters.PersonFilter):
+    ``q`` (pseudonym; real name only where the user may read it), ``sort``."""
+    from cases.filters import PersonFilter
+
+    qs = permissions.persons_for(user).order_by("pseudonym", "id")
+    qs = _apply(PersonFilter(filters if filters is not None else None, qs, user=user))
+    return person_list_prefetch(qs, user=user)
+
+
+def person_list_prefetch(qs: QuerySet, *, user) -> QuerySet:
+    cases = permissions.cases_for(user).values("pk")
+    incidents = permissions.incidents_for(user).values("pk")
+    return qs.prefetch_related(
+        Prefetch("parties", queryset=Party.objects.filter(case__in=cases).select_related("case")
+                 .order_by("case__title", "id"), to_attr="visible_parties"),
+        Prefetch("involvements", queryset=IncidentPerson.objects.filter(incident__in=incidents)
+                 .select_related("incident").order_by("-incident__occurred_at", "id"), to_attr="visible_involvements"),
+    )
+
+
+def person_detail(*, user, person: Person) -> dict[str, Any]:
+    """A person's page: the parties (live cases the user may view) and involvements (incidents the user may view)
+    with, for each incident, the cases of it the user may see."""
+    parties = list(Party.objects.filter(person=person, case__in=permissions.cases_for(user).values("pk"))
+                   .select_related("case").order_by("case__title", "id"))
+    involvements = list(
+        IncidentPerson.objects.filter(person=person, incident__in=permissions.incidents_for(user).values("pk"))
+        .select_related("incident").prefetch_related(
+            Prefetch("incident__cases", queryset=permissions.cases_for(user).only("id", "title", "reference")))
+        .order_by("-incident__occurred_at", "id"))
+    return {"parties": parties, "involvements": involvements}
+
+
+def person_merge_candidates(*, user, person: Person, q: str = "", limit: int = 200) -> QuerySet:
+    """Persons that ``user`` could merge into ``person``: visible, editable and whose identity they may read
+    (the service still decides, e.g. who may move them)."""
+    qs = (permissions.persons_editable_by(user)
+          .filter(pk__in=permissions.persons_for(user, identities=True).values("pk"))
+          .exclude(pk=person.pk).order_by("pseudonym", "id"))
+    q = (q or "").replace("\x00", "").strip()[:200]
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(location__icontains=q) | Q(description__icontains=q))
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("case"):
-        # A case the user may not view answers exactly as a case that does not exist: nothing.
-        if not permissions.cases_for(user).filter(pk=filters["case"]).exists():
-            return Incident.objects.none()
-        qs = qs.filter(cases__pk=filters["case"])
-    if filters.get("occurred_from"):
-        qs = qs.filter(occurred_at__date__gte=filters["occurred_from"])
-    if filters.get("occurred_to"):
-        qs = qs.filter(occurred_at__date__lte=filters["occurred_to"])
-    visible_cases = permissions.cases_for(user)
-    return qs.prefetch_related(Prefetch("cases", queryset=visible_cases.only("id", "title", "reference"))).order_by(
-        "-occurred_at", "-id"
-    ).distinct()
+        qs = qs.filter(Q(pseudonym__icontains=q) | Q(real_name__icontains=q))
+    return qs[:limit]
 
 
 def members_of(*, case: Case) -> QuerySet:
@@ -221,7 +216,8 @@ def _entries(records: Iterable, *, object_type: str, hidden: set[str], labels: M
                         continue
                     changes.append({"field": name, "old": None, "new": _plain(value)})
             action = _action(rec, changes)
-            if action == "changed" and not changes and previous is not None:
+            if action == "changed" and not changes and previous is not None and not getattr(
+                    rec, "history_change_reason", None):
                 previous = rec
                 continue  # e.g. only a hidden field changed
             entries.append(
@@ -233,6 +229,7 @@ def _entries(records: Iterable, *, object_type: str, hidden: set[str], labels: M
                     "object_id": object_id,
                     "object_label": labels.get(object_id, ""),
                     "changes": [c for c in changes if c["field"] != "deleted_at"],
+                    "reason": getattr(rec, "history_change_reason", None) or "",
                     "_order": (rec.history_date, rec.history_id),
                 }
             )
@@ -314,4 +311,13 @@ def incident_history(*, user, incident: Incident) -> list[dict]:
     )
     entries += _user_entries(IncidentShare.history.filter(incident_id=incident.pk), object_type="share",
                              hidden={"incident"})
+    return _finish(entries)
+
+
+def person_history(*, user, person: Person) -> list[dict]:
+    """The person's own history, newest first, with the reason of each change (a merge names the other person).
+    Identity fields are left out for viewers who may not read them."""
+    hidden = set() if person.pk in permissions.person_identity_ids(user, [person.pk]) else set(Person.IDENTITY_FIELDS)
+    entries = _entries(Person.history.filter(id=person.pk).select_related("history_user"), object_type="person",
+                       hidden=hidden)
     return _finish(entries)

@@ -75,7 +75,7 @@ def _from_trash(obj: models.Model, *, user) -> bool:
 # --- Cases ---------------------------------------------------------------------------------------------------
 def _require_active(user) -> None:
     if not permissions.is_active_user(user):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
 
 
 def _case(user, case: Case, perm: str, *, include_trashed: bool = False) -> Case:
@@ -100,7 +100,7 @@ def case_update(*, user, case: Case, data: Mapping[str, Any]) -> Case:
     """Change a case's fields (``change_case``); privileged notes only by those who may read them."""
     _case(user, case, permissions.CHANGE_CASE)
     if "privileged_notes" in data and not permissions.has_case_perm(user, case, permissions.VIEW_PRIVILEGED):
-        raise PermissionDenied("Your role may not read or write privileged notes.")
+        raise PermissionDenied(_("Your role may not read or write privileged notes."))
     changed = _assign(case, data, CASE_FIELDS)
     if changed:
         _save(case, user=user)
@@ -343,9 +343,9 @@ def _cases_change_check(user, incident: Incident, old: set[int], new: set[int]) 
             "id": min((added | removed) - editable)}})
     if (added or not new) and not permissions.incident_movable(user, incident):
         if added:
-            raise PermissionDenied("Only a lead of one of its cases, or its owner while it is linked to no case, "
-                                   "may link this incident to another case.")
-        raise PermissionDenied("Only a lead of its case may take this incident off its last case.")
+            raise PermissionDenied(_("Only a lead of one of its cases, or its owner while it is linked to no case, "
+                                   "may link this incident to another case."))
+        raise PermissionDenied(_("Only a lead of its case may take this incident off its last case."))
 
 
 @transaction.atomic
@@ -411,7 +411,7 @@ def _owner_check(user, incident: Incident) -> None:
     if permissions.incident_is_linked(incident):
         raise ValidationError({"detail": _("This incident is linked to a case: its members see it by role.")})
     if not permissions.incident_movable(user, incident):
-        raise PermissionDenied("Only the owner of an incident may share it.")
+        raise PermissionDenied(_("Only the owner of an incident may share it."))
 
 
 @transaction.atomic

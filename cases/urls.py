@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cases import views
+from cases import views, views_persons
 from config.inputs import IdConverter  # noqa: F401  (registers the <id:…> path converter)
 
 urlpatterns = [
@@ -26,7 +26,11 @@ urlpatterns = [
     path("cases/parties/<id:pk>/edit/", views.party_edit, name="party-edit"),
     path("cases/parties/<id:pk>/delete/", views.party_delete, name="party-delete"),
     # Persons
+    path("persons/", views_persons.person_list, name="person-list"),
     path("persons/new/", views.person_create, name="person-create"),
+    path("persons/<id:pk>/", views_persons.person_detail, name="person-detail"),
+    path("persons/<id:pk>/history/", views_persons.person_history, name="person-history"),
+    path("persons/<id:pk>/merge/", views_persons.person_merge_page, name="person-merge"),
     path("persons/<id:pk>/edit/", views.person_edit, name="person-edit"),
     # Incidents
     path("incidents/", views.incident_list, name="incident-list"),

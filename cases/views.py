@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -28,14 +29,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cases import permissions as perm
-from cases import selectors, services
+from cases import selectors, services, services_bulk
+from cases.filters import CaseFilter, IncidentFilter
 from cases.forms import (
-    CaseFilterForm,
     CaseForm,
-    IncidentFilterForm,
     IncidentForm,
     IncidentPersonForm,
     MemberForm,
@@ -99,15 +100,6 @@ def _page(request: HttpRequest, queryset) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _filtered(form, filters: dict, select: Callable[[dict], Any]):
-    """Run a list selector; filters it refuses are shown as errors on the filter form and the list is unfiltered."""
-    try:
-        return select(filters)
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return select({})
-
-
 def _error_text(error: ValidationError | PermissionDenied) -> str:
     """A service's refusal as one line for a message."""
     if isinstance(error, PermissionDenied):
@@ -130,7 +122,7 @@ def _post_only_confirm(request: HttpRequest, *, title: str, message: str, button
 
 HISTORY_MODELS = {
     "case": Case, "membership": CaseMembership, "proceeding": Proceeding, "party": Party,
-    "incident": Incident, "involvement": IncidentPerson, "share": IncidentShare,
+    "incident": Incident, "involvement": IncidentPerson, "share": IncidentShare, "person": Person,
 }
 
 
@@ -215,11 +207,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- Cases ---------------------------------------------------------------------------------------------------
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    queryset = _filtered(form, filters, lambda f: selectors.case_list(user=request.user, filters=f))
-    page = _page(request, queryset)
-    return render(request, "cases/case_list.html", {"form": form, "page": page, "filtered": any(filters.values())})
+    """Cases the user may view: filters and sortable columns (cases.filters.CaseFilter), page numbers. A filter
+    that is not understood is shown as an error and ignored."""
+    user = request.user
+    filterset = CaseFilter(request.GET or None, perm.cases_for(user).order_by("-updated_at", "-id"), user=user)
+    page = _page(request, selectors.case_list_prefetch(filterset.qs, user=user))
+    return render(request, "cases/case_list.html", {
+        "filter": filterset, "form": filterset.form, "page": page, "filtered": filterset.filtered,
+        "sort": filterset.sort or "-updated",
+    })
 
 
 @login_required
@@ -338,7 +334,10 @@ def case_purge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_members(request: HttpRequest, pk: int) -> HttpResponse:
     case = perm.case_get(request.user, pk, perm.MANAGE_MEMBERS)
-    form = MemberForm(prefix="add")
+    active = get_user_model().objects.filter(is_active=True).order_by("username")
+    members_qs = active.filter(case_memberships__case=case)
+    addable = active.exclude(pk__in=members_qs.values("pk"))
+    form = MemberForm(prefix="add", users=addable)
     if request.method == "POST":
         action = request.POST.get("action", "add")
         if action == "remove":
@@ -354,7 +353,8 @@ def case_members(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("%(user)s was removed from the case.") % {"user": target.user})
                     return _after_membership_change(request, case)
         else:
-            form = MemberForm(request.POST, prefix="add" if action == "add" else None)
+            form = MemberForm(request.POST, prefix="add" if action == "add" else None,
+                              users=addable if action == "add" else members_qs)
             if form.is_valid():
                 user = form.cleaned_data["user"]
                 try:
@@ -370,7 +370,7 @@ def case_members(request: HttpRequest, pk: int) -> HttpResponse:
                     return _after_membership_change(request, case)
             elif action != "add":
                 messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-                form = MemberForm(prefix="add")
+                form = MemberForm(prefix="add", users=addable)
     members = list(selectors.members_of(case=case))
     return render(request, "cases/case_members.html", {
         "case": case, "members": members, "form": form, "roles": MemberForm.base_fields["role"].choices,
@@ -566,18 +566,49 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Incidents -----------------------------------------------------------------------------------------------
+# Another app may offer more actions on the (filtered) list, e.g. an export: it provides this template, which gets
+# ``query`` (the list's filters as a query string) and ``filter`` (cases.filters.IncidentFilter).
+INCIDENT_LIST_ACTIONS_TEMPLATE = "incidents/_list_actions.html"
+
+
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    visible_cases = perm.cases_for(request.user).only("id", "title", "reference").order_by("title")
-    form = IncidentFilterForm(request.GET or None, cases=visible_cases)
-    filters = dict(form.cleaned_data) if form.is_valid() else {}
-    if filters.get("case") is not None:
-        filters["case"] = filters["case"].pk
-    queryset = _filtered(form, filters, lambda f: selectors.incident_list(user=request.user, filters=f))
-    page = _page(request, queryset)
+    """Incidents the user may view: filters and sortable columns (cases.filters.IncidentFilter), page numbers, and
+    bulk actions (POST here: link to a case, set the category, move to the trash — cases.services_bulk, all or
+    nothing; a refusal re-renders the list with the chosen rows still ticked and says which incident was refused)."""
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("bulk_action", "")
+        try:
+            done = services_bulk.incident_bulk(
+                user=user, ids=request.POST.getlist("ids"), action=action,
+                case=request.POST.get("bulk_case") or None, category=request.POST.get("bulk_category") or None)
+        except services_bulk.BulkRefused as refused:
+            messages.error(request, refused.message)
+            status = refused.status
+        else:
+            messages.success(request, {
+                services_bulk.LINK: ngettext("%(n)s incident linked to the case.",
+                                             "%(n)s incidents linked to the case.", done),
+                services_bulk.CATEGORY: ngettext("%(n)s incident recategorised.", "%(n)s incidents recategorised.",
+                                                 done),
+                services_bulk.TRASH: ngettext("%(n)s incident moved to the trash.",
+                                              "%(n)s incidents moved to the trash.", done),
+            }[action] % {"n": done})
+            return HttpResponseRedirect(request.get_full_path())
+    filterset = IncidentFilter(request.GET or None, perm.incidents_for(user).order_by("-occurred_at", "-id"),
+                               user=user)
+    page = _page(request, selectors.incident_list_prefetch(filterset.qs, user=user).distinct())
     return render(request, "cases/incident_list.html", {
-        "form": form, "page": page, "filtered": any(v for v in filters.values()),
-    })
+        "filter": filterset, "form": filterset.form, "page": page, "filtered": filterset.filtered,
+        "sort": filterset.sort or "-occurred", "query": filterset.query,
+        "bulk_cases": perm.cases_for(user, perm.EDIT_INCIDENTS).only("id", "title", "reference").order_by("title"),
+        "categories": Incident.Category.choices,
+        "ticked": {str(v) for v in request.POST.getlist("ids")} if request.POST else set(),
+        "actions_template": INCIDENT_LIST_ACTIONS_TEMPLATE if _template_exists(INCIDENT_LIST_ACTIONS_TEMPLATE)
+        else None,
+    }, status=status)
 
 
 def _save_incident(request: HttpRequest, form: IncidentForm, *, incident: Incident | None, kept_cases: list[Case]):

@@ -18,21 +18,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from cases import permissions as cp
-from cases.forms import IncidentFilterForm
+from cases.filters import IncidentFilter
 from cases.models import Incident
 from config.middleware import POLICY
 from stats import charts, selectors
 
 
 def _filters(request: HttpRequest):
-    """The incident list's filter form and the filters it accepted (refused ones are shown and ignored)."""
-    cases = cp.cases_for(request.user).only("id", "title", "reference").order_by("title")
-    form = IncidentFilterForm(request.GET or None, cases=cases)
-    filters = dict(form.cleaned_data) if form.is_valid() else {}
-    if filters.get("case") is not None:
-        filters["case"] = filters["case"].pk
-    return form, {k: v for k, v in filters.items() if v not in (None, "")}
+    """The incident list's filter form (cases.filters.IncidentFilter) and the filters it accepted, as the list reads
+    them (refused ones are shown on the form and ignored)."""
+    filterset = IncidentFilter(request.GET or None, user=request.user)
+    form = filterset.form
+    if not filterset.is_bound:
+        return form, {}
+    form.is_valid()
+    accepted = {name: request.GET.get(name) for name in filterset.filters
+                if name != "sort" and name not in form.errors and request.GET.get(name) not in (None, "")}
+    return form, accepted
 
 
 def _query(request: HttpRequest) -> str:

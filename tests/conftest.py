@@ -23,6 +23,17 @@ def data_dir(settings, tmp_path: Path) -> Path:
     return data
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's default language: a page request of an earlier test in the same worker may
+    have left another language active in the thread (LocaleMiddleware activates it and nothing switches back)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 def system_tool(name: str) -> str | None:
     """Path of a system program the suite drives for real; skip (or, in CI, fail) when it is missing."""
     found = shutil.which(name)

@@ -61,7 +61,10 @@ def world() -> World:
                         "consent": True})
     from intake.models import Report
 
+    duplicate = PersonFactory(user=lead, pseudonym="Applicant A (duplicate)", real_name="DUPLICATE-REAL-NAME")
+    services.party_create(user=lead, case=case, role="claimant", person=duplicate)
     extra = litigation_world(users, case)
+    extra["duplicate"] = duplicate
     extra["template"] = personal
     extra["report"] = Report.objects.get()
     return World(users=users, case=case, incident=incident, person=person, trashed_case=trashed, extra=extra)
@@ -137,6 +140,9 @@ ROWS: list[Row] = [
     Row("api person detail", "get", lambda w: f"/api/v1/persons/{w.person.pk}/", _expect(401, 404, 200)),
     Row("api person patch", "patch", lambda w: f"/api/v1/persons/{w.person.pk}/",
         _expect(401, 404, 200, observer=403, coordinator=403), lambda w: {"contacts": "Signal only"}),
+    # Merging a duplicate: only who may edit both, read both identities and move the duplicate out of the case.
+    Row("api person merge", "post", lambda w: f"/api/v1/persons/{w.extra['duplicate'].pk}/merge/",
+        _expect(401, 404, 403, 200, lead=200), lambda w: {"into": w.person.pk}),
     Row("api trash", "get", lambda w: "/api/v1/trash/", _expect(401, 200, 200)),
     Row("api users create", "post", lambda w: "/api/v1/users/", _expect(401, 403, 403, 201),
         lambda w: {"username": "fresh", "password": "a-long-enough-Passphrase-42", "email": "f@example.org"}),
@@ -196,6 +202,22 @@ ROWS: list[Row] = [
     Row("page trash", "get", lambda w: "/trash/", _expect(302, 200, 200), api=False),
     Row("page password change", "get", lambda w: "/account/password/", _expect(302, 200, 200), api=False),
     Row("page password change done", "get", lambda w: "/account/password/done/", _expect(302, 200, 200), api=False),
+    Row("page incident list sorted", "get", lambda w: "/incidents/?sort=-title&page=2", _expect(302, 200, 200),
+        api=False),
+    Row("page incident bulk category", "post", lambda w: "/incidents/",
+        _expect(302, 404, 302, observer=403, coordinator=403),
+        lambda w: {"ids": [w.incident.pk], "bulk_action": "category", "bulk_category": "detention"}, api=False),
+    Row("page incident bulk trash", "post", lambda w: "/incidents/",
+        _expect(302, 404, 302, observer=403, coordinator=403),
+        lambda w: {"ids": [w.incident.pk], "bulk_action": "trash"}, api=False),
+    Row("page persons", "get", lambda w: "/persons/?q=applicant&sort=-recorded", _expect(302, 200, 200), api=False),
+    Row("page person detail", "get", lambda w: f"/persons/{w.person.pk}/", _expect(302, 404, 200), api=False),
+    Row("page person history", "get", lambda w: f"/persons/{w.person.pk}/history/", _expect(302, 404, 200),
+        api=False),
+    Row("page person merge form", "get", lambda w: f"/persons/{w.person.pk}/merge/",
+        _expect(302, 404, 200, observer=403, coordinator=403), api=False),
+    Row("page person merge", "post", lambda w: f"/persons/{w.person.pk}/merge/",
+        _expect(302, 404, 403, 302, lead=302), lambda w: {"drop": w.extra["duplicate"].pk}, api=False),
     Row("page trashed case", "get", lambda w: f"/cases/{w.trashed_case.pk}/", _expect(302, 404, 404), api=False),
     Row("page case documents", "get", lambda w: f"/cases/{w.case.pk}/documents/", _expect(302, 404, 200), api=False),
     Row("page signature details", "get", lambda w: "/documents/signature/", _expect(302, 200, 200), api=False),

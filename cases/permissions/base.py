@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from cases.models import Case, CaseUserObjectPermission, Party, Role
 from config.inputs import MAX_ID, parse_id  # noqa: F401  (one definition of an id, re-exported)
@@ -138,7 +139,7 @@ def case_require(user, pk, perm: str, *, include_trashed: bool = False) -> Case:
     lack ``perm``. The 403 reveals nothing, because the caller can already see the case."""
     case = case_get(user, pk, VIEW_CASE, include_trashed=include_trashed)
     if perm not in case_perms(user, case):
-        raise PermissionDenied("Your role on this case does not allow this.")
+        raise PermissionDenied(gettext("Your role on this case does not allow this."))
     return case
 
 

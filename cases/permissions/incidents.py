@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from cases.models import (
     CaseUserObjectPermission,
@@ -127,7 +128,7 @@ def incident_require(user, pk, perm: str, *, include_trashed: bool = False) -> I
     """Like ``case_require``: 404 unless viewable, 403 if viewable but ``perm`` is missing."""
     incident = incident_get(user, pk, VIEW_INCIDENT, include_trashed=include_trashed)
     if perm not in incident_perms(user, incident):
-        raise PermissionDenied("Your access to this incident does not allow this.")
+        raise PermissionDenied(gettext("Your access to this incident does not allow this."))
     return incident
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from cases.models import Case, Incident, IncidentPerson, Party, Person
 from cases.permissions.base import (
@@ -113,7 +114,7 @@ def person_require(user, pk, perm: str) -> Person:
         raise ValueError(f"unknown person permission {perm!r}")
     person = person_get(user, pk)
     if perm != PERSON_VIEW and perm not in person_perms(user, person):
-        raise PermissionDenied("You may not do this with this person.")
+        raise PermissionDenied(gettext("You may not do this with this person."))
     return person
 
 
@@ -165,7 +166,7 @@ def person_link_check(user, person: Person, *, case: Case | None = None, inciden
     if not persons_for(user).filter(pk=person.pk).exists():
         raise Http404("No such person.")
     if person.created_by_id != user.pk and not person_identity_ids(user, [person.pk]):
-        raise PermissionDenied("Only someone who may read this person's identity may link them.")
+        raise PermissionDenied(gettext("Only someone who may read this person's identity may link them."))
     if case is not None:
         target_cases = Case.objects.filter(pk=case.pk)
         already_in = Party.objects.filter(case=case, person=person).exists() or IncidentPerson.objects.filter(
@@ -179,6 +180,6 @@ def person_link_check(user, person: Person, *, case: Case | None = None, inciden
     if already_in:
         return  # the target shows the person to nobody who does not see them already
     if not person_movable(user, person):
-        raise PermissionDenied("This person belongs to a case or incident you may not move them out of.")
+        raise PermissionDenied(gettext("This person belongs to a case or incident you may not move them out of."))
 
 

@@ -25,7 +25,12 @@
   var bar = document.getElementById("bundle-progress-bar");
   var text = document.getElementById("bundle-progress-text");
 
-  function mb(n) { return (n / 1048576).toFixed(1) + " MB"; }
+  // Megabytes in the page's language ("1.5 MB", "1,5 МБ"); the unit comes translated from the template.
+  var unit = link.getAttribute("data-unit-mb") || "MB";
+  var lang = document.documentElement.lang || undefined;
+  function mb(n) {
+    return (n / 1048576).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " " + unit;
+  }
 
   link.addEventListener("click", function (ev) {
     ev.preventDefault();

@@ -46,7 +46,8 @@ def test_lawyer_case_flow(live_server, page):
 
     # Add a member on the members page.
     page.click(".page-head >> text=Members")
-    page.fill("#id_add-username", "researcher")
+    page.select_option("#id_add-username", "researcher")
+    assert page.locator("#id_add-role").input_value() == "observer"  # the least powerful role first
     page.select_option("#id_add-role", "researcher")
     page.click("button:has-text('Add member')")
     page.wait_for_selector(".messages")

@@ -203,9 +203,13 @@ def test_incident_edit_saves(c, lead, case):
 def test_member_form_errors(c, case, lead):
     before = history_counts()
     assert_rerendered_with_error(c.post(f"/cases/{case.pk}/members/", {
-        "action": "add", "add-username": "nobody", "add-role": "lawyer"}), "No active user")
+        "action": "add", "add-username": "nobody", "add-role": "lawyer"}), "Choose one of the listed users")
+    # A member is not added again (their role is changed on their own row).
     assert_rerendered_with_error(c.post(f"/cases/{case.pk}/members/", {
-        "action": "add", "add-username": "lead", "add-role": "observer"}), "at least one lead")
+        "action": "add", "add-username": "lead", "add-role": "observer"}), "Choose one of the listed users")
+    page = c.post(f"/cases/{case.pk}/members/", {"action": "set", "username": "lead", "role": "observer"},
+                  follow=True).content.decode()
+    assert "at least one lead" in page
     assert history_counts() == before
     # Removing the only lead is refused with a message, and the lead stays.
     page = c.post(f"/cases/{case.pk}/members/", {"action": "remove", "username": "lead"}, follow=True)

@@ -86,3 +86,47 @@ def test_large_lists_are_paginated_by_25():
     assert "Page 3 of 3" in client.get("/cases/?page=3").content.decode()
     assert "Page 3 of 3" in client.get("/cases/?page=999").content.decode()
     assert "Page 1 of 3" in client.get("/cases/?page=zero").content.decode()
+
+
+# --- The lists at 10 and at 1,000 rows (issue 15: sortable columns, page numbers, persons, bulk-action form) ----
+def build_rows(n: int) -> dict:
+    """``n`` cases (the lead's), ``n`` incidents in one shared case and ``n`` persons (each in one incident and a
+    party to the shared case), all through the services; an observer of the shared case."""
+    lead = UserFactory(username=f"rows-lead{n}")
+    observer = UserFactory(username=f"rows-observer{n}")
+    hub = CaseFactory(lead=lead, title="Hub case")
+    add_member(hub, observer, Role.OBSERVER)
+    for i in range(n):
+        CaseFactory(lead=lead, title=f"Row case {i}", reference=f"R-{n}-{i}")
+        incident = IncidentFactory(user=lead, cases=[hub], title=f"Row incident {i}")
+        person = PersonFactory(user=lead, pseudonym=f"Row person {i}")
+        services.incident_person_add(user=lead, incident=incident, person=person, part="affected")
+        services.party_create(user=lead, case=hub, role="claimant", person=person)
+    return {"lead": lead, "observer": observer, "hub": hub}
+
+
+LIST_PAGES = [
+    ("case list", lambda w: "/cases/"),
+    ("case list sorted", lambda w: "/cases/?sort=-title"),
+    ("case list searched", lambda w: "/cases/?q=row&sort=court"),
+    ("incident list", lambda w: "/incidents/"),
+    ("incident list sorted, filtered", lambda w: f"/incidents/?sort=title&case={w['hub'].pk}&q=row"),
+    ("persons", lambda w: "/persons/"),
+    ("persons sorted, searched", lambda w: "/persons/?q=row&sort=-recorded"),
+]
+
+
+@pytest.mark.slow
+def test_list_pages_same_queries_at_10_and_1000_rows():
+    small, large = build_rows(10), build_rows(1000)
+    for viewer in ("lead", "observer"):
+        results = {name: (count(small[viewer], url(small)), count(large[viewer], url(large)))
+                   for name, url in LIST_PAGES}
+        varying = {name: counts for name, counts in results.items() if counts[0] != counts[1]}
+        assert not varying, f"{viewer}: query count grows with rows (10 rows, 1,000 rows): {varying}"
+        assert max(c for pair in results.values() for c in pair) <= 30, (viewer, results)
+    client = Client()
+    client.force_login(large["observer"])
+    page = client.get("/persons/?sort=pseudonym&page=40").content.decode()
+    assert "Page 40 of 40" in page and "Row person 999" in page  # 1,000 persons, 25 a page
+    assert "Page 40 of 40" in client.get("/incidents/?page=40").content.decode()
