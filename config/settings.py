@@ -20,6 +20,41 @@ UPLOAD_TMP_DIR = DATA_DIR / "tmp"
 SEARCH_INDEX_DIR = DATA_DIR / "index"
 DOCUMENT_TEMPLATES_DIR = DATA_DIR / "templates"
 
+# Where evidence files and document templates are kept: "local" (folders in DATA_DIR, the default) or "s3" (an
+# S3-compatible bucket through django-storages). Both are Django storages (evidence.blobstores, evidence.s3storage).
+DOCKET_STORAGE = env_str("DOCKET_STORAGE", "local")
+if DOCKET_STORAGE == "local":
+    _EVIDENCE_STORAGE = {"BACKEND": "evidence.blobstores.LocalBlobStorage",
+                         "OPTIONS": {"location_setting": "EVIDENCE_DIR"}}
+    _TEMPLATES_STORAGE = {"BACKEND": "evidence.blobstores.LocalBlobStorage",
+                          "OPTIONS": {"location_setting": "DOCUMENT_TEMPLATES_DIR"}}
+elif DOCKET_STORAGE == "s3":
+    if not env_str("DOCKET_S3_BUCKET", ""):
+        raise ImproperlyConfigured("DOCKET_STORAGE=s3 needs DOCKET_S3_BUCKET (and usually DOCKET_S3_ENDPOINT_URL).")
+    _S3_OPTIONS = {
+        "bucket_name": env_str("DOCKET_S3_BUCKET", ""),
+        "endpoint_url": env_str("DOCKET_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("DOCKET_S3_REGION", "") or None,
+        "addressing_style": env_str("DOCKET_S3_ADDRESSING_STYLE", "") or None,
+        # Unset, boto3 looks for credentials itself (instance role, ~/.aws); the values are never logged.
+        "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+        "conditional_writes": env_bool("DOCKET_S3_CONDITIONAL_WRITES", True),
+    }
+    _S3_PREFIX = env_str("DOCKET_S3_PREFIX", "").strip("/")
+    _EVIDENCE_STORAGE = {"BACKEND": "evidence.s3storage.S3BlobStorage",
+                         "OPTIONS": {**_S3_OPTIONS, "location": "/".join(filter(None, [_S3_PREFIX, "evidence"]))}}
+    _TEMPLATES_STORAGE = {"BACKEND": "evidence.s3storage.S3BlobStorage",
+                          "OPTIONS": {**_S3_OPTIONS, "location": "/".join(filter(None, [_S3_PREFIX, "templates"]))}}
+else:
+    raise ImproperlyConfigured(f"DOCKET_STORAGE must be 'local' or 's3', not {DOCKET_STORAGE!r}.")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": _EVIDENCE_STORAGE,
+    "templates": _TEMPLATES_STORAGE,
+}
+
 DOCKET_MAX_UPLOAD_BYTES = env_int("DOCKET_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 # Which search backend serves queries: "whoosh" (default, embedded) or "postgres".
 DOCKET_SEARCH_BACKEND = env_str("DOCKET_SEARCH_BACKEND", "whoosh")

@@ -1,7 +1,7 @@
 """Organisation templates (.docx with placeholders) and the record of every document produced.
 
-A template's bytes live under ``settings.DOCUMENT_TEMPLATES_DIR`` named by their SHA-256 (write-once, like
-evidence); the row keeps the name, who uploaded it and the placeholders it uses. ``DocumentExport`` is the audit
+A template's bytes live in the ``templates`` storage (``DOCUMENT_TEMPLATES_DIR``, or a bucket) named by their
+SHA-256 (write-once, like evidence); the row keeps the name, who uploaded it and the placeholders it uses. ``DocumentExport`` is the audit
 trail of generated documents and bundles, written in the same transaction as the custody events of a bundle.
 """
 from __future__ import annotations

@@ -15,6 +15,7 @@ The court bundle (``bundle_prepare``):
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -26,7 +27,6 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +40,7 @@ from documents import generators, selectors
 from documents.data import BundleExhibit, DossierFilter, ExhibitRow
 from documents.models import DocumentExport, DocumentTemplate
 from documents.permissions import can_delete_template, can_use_templates
+from evidence.blobstores import upload_tmp_dir
 
 logger = logging.getLogger("docket")
 
@@ -337,16 +338,22 @@ MAX_ENTRY_RATIO = 100  # uncompressed / compressed, for entries above 1 MB
 DOCX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
-def templates_dir() -> Path:
-    path = Path(settings.DOCUMENT_TEMPLATES_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def template_storage():
+    """The storage holding template files (``STORAGES["templates"]``: ``DOCUMENT_TEMPLATES_DIR`` or a bucket)."""
+    from django.core.files.storage import storages
+
+    return storages["templates"]
 
 
-def template_path(template: DocumentTemplate) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{64}", template.sha256 or ""):
+def template_name(sha256: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
         raise ValidationError(_("The template's file is missing."))
-    return templates_dir() / f"{template.sha256}.docx"
+    return f"{sha256}.docx"
+
+
+def _template_bytes(template: DocumentTemplate) -> bytes:
+    with template_storage().open_stream(template_name(template.sha256)) as fh:
+        return fh.read(max_template_bytes() + 1)
 
 
 def _read_limited(uploaded_file, limit: int) -> bytes:
@@ -623,27 +630,28 @@ def template_upload(*, user, name: str, uploaded_file, description: str = "") ->
     used = sorted({".".join(c) for c in chains} | _top)
 
     sha = hashlib.sha256(data).hexdigest()
-    target = templates_dir() / f"{sha}.docx"
-    created_file = False
-    if not target.exists():
-        fd, tmp = tempfile.mkstemp(dir=templates_dir(), suffix=".part")
+    stored_name = template_name(sha)
+    store = template_storage()
+    fd, tmp = tempfile.mkstemp(dir=upload_tmp_dir(), prefix="template-", suffix=".part")
+    try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        os.chmod(target, 0o440)
-        created_file = True
+        created_file = store.put_once(stored_name, tmp, sha256=sha, size=len(data))  # write-once, like evidence
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
     try:
         with transaction.atomic():
             return DocumentTemplate.objects.create(
-                name=name, description=(description or "")[:1000], sha256=sha, size=len(data),
-                original_filename=os.path.basename(getattr(uploaded_file, "name", "") or "")[:255],
+                name=name, description=(description or "")[:1000], sha256=sha,
+                size=len(data), original_filename=os.path.basename(getattr(uploaded_file, "name", "") or "")[:255],
                 placeholders=used, uploaded_by=user,
             )
     except Exception:
         if created_file and not DocumentTemplate.objects.filter(sha256=sha).exists():
-            target.unlink(missing_ok=True)
+            store.delete(stored_name)
         raise
 
 
@@ -678,7 +686,7 @@ def template_delete(*, user, template: DocumentTemplate) -> None:
 def template_fill(*, user, case: Case, template: DocumentTemplate, language: str) -> GeneratedDocument:
     lang = selectors.language_code(language)
     try:
-        data = template_path(template).read_bytes()
+        data = _template_bytes(template)
     except OSError:
         raise ValidationError(_("The template's file is missing.")) from None
     if hashlib.sha256(data).hexdigest() != template.sha256:
