@@ -369,6 +369,8 @@ def download_response(item: EvidenceItem, fh) -> FileResponse:
         fh, as_attachment=True, filename=item.original_filename or f"evidence-{item.pk}",
         content_type=safe_download_type(item.media_type),
     )
+    if not response.has_header("Content-Length"):  # a stream from object storage: its size is the recorded one
+        response["Content-Length"] = str(item.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Docket-SHA256"] = item.sha256
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
