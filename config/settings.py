@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "search",
     "documents",
     "accounts",
+    "ops",
 ]
 
 MIDDLEWARE = [
