@@ -149,7 +149,7 @@ def backup_create(*, output: str, passphrase: str | None = None, progress: bool 
     tmp_root = Path(settings.UPLOAD_TMP_DIR)
     tmp_root.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="backup-", dir=tmp_root))
-    fh = partial = None
+    fh = partial = tar = None
     try:
         stream.write("Taking a consistent snapshot of the database…\n")
         snap = dbsnapshot.take(workdir, _queries())
@@ -214,6 +214,9 @@ def backup_create(*, output: str, passphrase: str | None = None, progress: bool 
         raise BackupError(str(exc)) from None
     finally:
         if partial is not None:
+            if tar is not None:  # abandoned: never let the tar stream flush into the closed file later
+                tar.closed = True
+                tar.fileobj.closed = True
             with contextlib.suppress(Exception):
                 fh.close()
             with contextlib.suppress(FileNotFoundError):
