@@ -341,6 +341,8 @@ def backup_restore(*, source: str, passphrase: Callable[[], str | None] = lambda
             doc, _ = _read_manifest(tar)
         except tarfile.TarError:
             raise RestoreError("This is not a Docket backup (not a tar archive), or it is damaged.") from None
+        except crypto.DecryptionError as exc:
+            raise RestoreError(f"Cannot decrypt the archive: {exc}.") from None
         engine = dbsnapshot.engine_name()
         if doc.get("engine") != engine:
             raise RestoreError(f"This archive holds a {doc.get('engine')} database; this instance uses {engine}. "
