@@ -234,12 +234,18 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "docket@localhost")
 # Absolute base used in e-mails and calendar URLs when no request is at hand.
 DOCKET_BASE_URL = env_str("DOCKET_BASE_URL", "http://127.0.0.1:8000")
 
-TASKS = {
-    "default": {
-        "BACKEND": env_str("DOCKET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# Background work (extraction, reminders, the weekly verification): the database queue by default
+# (manage.py db_worker), or Redis through django-tasks-rq (DOCKET_TASKS_BACKEND=django_tasks_rq.RQBackend, REDIS_URL,
+# and workers: manage.py rqworker --job-class django_tasks_rq.Job default).
+DOCKET_TASKS_BACKEND = env_str("DOCKET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+REDIS_URL = env_str("REDIS_URL", "")
+TASKS = {"default": {"BACKEND": DOCKET_TASKS_BACKEND, "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+if DOCKET_TASKS_BACKEND.startswith("django_tasks_rq"):
+    if not REDIS_URL:
+        raise ImproperlyConfigured("DOCKET_TASKS_BACKEND uses Redis (django-tasks-rq): set REDIS_URL too, "
+                                   "e.g. redis://127.0.0.1:6379/0.")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
