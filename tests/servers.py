@@ -106,7 +106,11 @@ def redis_url():
     """A Redis server of the tests' own (never the machine's): ``redis-server`` on a free port, no persistence."""
     given = os.environ.get("DOCKET_TEST_REDIS_URL")
     if given:
-        yield given
+        # One server for the whole run: each xdist worker takes a database of its own (1, 2, …).
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", … under xdist
+        index = int(worker[2:]) + 1 if worker.startswith("gw") and worker[2:].isdigit() else 0
+        base = given.rsplit("/", 1)[0] if given.count("/") > 2 else given
+        yield f"{base}/{index}"
         return
     from tests.conftest import system_tool
 
