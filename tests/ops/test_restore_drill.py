@@ -148,3 +148,32 @@ def test_the_archive_is_never_in_clear_when_encrypted(settings, tmp_path, site):
                    (Path(settings.DATA_DIR) / KEY_FILE_NAME).read_bytes().strip()):
         assert needle not in data
     assert hashlib.sha256(data).hexdigest()  # (the bytes exist; nothing else is readable)
+
+
+def test_writes_while_the_snapshot_is_taken_stay_out_of_it(settings, tmp_path, site, monkeypatch):
+    """The snapshot is one instant: a user created by the site between two tables of the dump (PostgreSQL: after
+    the first table's COPY) is in neither the manifest's counts nor the data, and the archive restores."""
+    from django.contrib.auth import get_user_model
+
+    from ops import dbsnapshot
+    from tests.factories import UserFactory
+
+    User = get_user_model()
+    before = User.objects.count()
+    seal = dbsnapshot.Member.seal
+    late = []
+
+    def seal_then_write(member):
+        if not late:
+            late.append(UserFactory(username="late-arrival"))  # committed by the site's own connection
+        return seal(member)
+
+    monkeypatch.setattr(dbsnapshot.Member, "seal", seal_then_write)
+    archive = tmp_path / "during.docket"
+    backup_create(output=str(archive), progress=False, stream=io.StringIO())
+    monkeypatch.undo()
+    assert late and User.objects.count() == before + 1
+    wipe_to_new_instance(settings, tmp_path)
+    backup_restore(source=str(archive), progress=False, stream=io.StringIO())
+    assert User.objects.count() == before
+    assert not User.objects.filter(username="late-arrival").exists()
