@@ -199,8 +199,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard_for(user=request.user)
     deadlines = _slot("deadlines.selectors.deadlines_upcoming_for_user", "deadlines/_upcoming_widget.html",
                       user=request.user, days=30)
+    verification = _slot("ops.selectors.verification_summary_for", "ops/_verification_widget.html",
+                         user=request.user)
     return render(request, "dashboard.html", {
         "cases": data["cases"], "incidents": data["incidents"], "deadlines_slot": deadlines,
+        "verification_slot": verification,
     })
 
 

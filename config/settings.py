@@ -20,6 +20,41 @@ UPLOAD_TMP_DIR = DATA_DIR / "tmp"
 SEARCH_INDEX_DIR = DATA_DIR / "index"
 DOCUMENT_TEMPLATES_DIR = DATA_DIR / "templates"
 
+# Where evidence files and document templates are kept: "local" (folders in DATA_DIR, the default) or "s3" (an
+# S3-compatible bucket through django-storages). Both are Django storages (evidence.blobstores, evidence.s3storage).
+DOCKET_STORAGE = env_str("DOCKET_STORAGE", "local")
+if DOCKET_STORAGE == "local":
+    _EVIDENCE_STORAGE = {"BACKEND": "evidence.blobstores.LocalBlobStorage",
+                         "OPTIONS": {"location_setting": "EVIDENCE_DIR"}}
+    _TEMPLATES_STORAGE = {"BACKEND": "evidence.blobstores.LocalBlobStorage",
+                          "OPTIONS": {"location_setting": "DOCUMENT_TEMPLATES_DIR"}}
+elif DOCKET_STORAGE == "s3":
+    if not env_str("DOCKET_S3_BUCKET", ""):
+        raise ImproperlyConfigured("DOCKET_STORAGE=s3 needs DOCKET_S3_BUCKET (and usually DOCKET_S3_ENDPOINT_URL).")
+    _S3_OPTIONS = {
+        "bucket_name": env_str("DOCKET_S3_BUCKET", ""),
+        "endpoint_url": env_str("DOCKET_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("DOCKET_S3_REGION", "") or None,
+        "addressing_style": env_str("DOCKET_S3_ADDRESSING_STYLE", "") or None,
+        # Unset, boto3 looks for credentials itself (instance role, ~/.aws); the values are never logged.
+        "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+        "conditional_writes": env_bool("DOCKET_S3_CONDITIONAL_WRITES", True),
+    }
+    _S3_PREFIX = env_str("DOCKET_S3_PREFIX", "").strip("/")
+    _EVIDENCE_STORAGE = {"BACKEND": "evidence.s3storage.S3BlobStorage",
+                         "OPTIONS": {**_S3_OPTIONS, "location": "/".join(filter(None, [_S3_PREFIX, "evidence"]))}}
+    _TEMPLATES_STORAGE = {"BACKEND": "evidence.s3storage.S3BlobStorage",
+                          "OPTIONS": {**_S3_OPTIONS, "location": "/".join(filter(None, [_S3_PREFIX, "templates"]))}}
+else:
+    raise ImproperlyConfigured(f"DOCKET_STORAGE must be 'local' or 's3', not {DOCKET_STORAGE!r}.")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": _EVIDENCE_STORAGE,
+    "templates": _TEMPLATES_STORAGE,
+}
+
 DOCKET_MAX_UPLOAD_BYTES = env_int("DOCKET_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 # Public intake (/report/): reports accepted per address per window, the largest file a member of the public may
 # send (never more than DOCKET_MAX_UPLOAD_BYTES).
@@ -72,6 +107,7 @@ INSTALLED_APPS = [
     "exchange",
     "stats",
     "accounts",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -215,12 +251,18 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "docket@localhost")
 # Absolute base used in e-mails and calendar URLs when no request is at hand.
 DOCKET_BASE_URL = env_str("DOCKET_BASE_URL", "http://127.0.0.1:8000")
 
-TASKS = {
-    "default": {
-        "BACKEND": env_str("DOCKET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# Background work (extraction, reminders, the weekly verification): the database queue by default
+# (manage.py db_worker), or Redis through django-tasks-rq (DOCKET_TASKS_BACKEND=django_tasks_rq.RQBackend, REDIS_URL,
+# and workers: manage.py rqworker --job-class django_tasks_rq.Job default).
+DOCKET_TASKS_BACKEND = env_str("DOCKET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+REDIS_URL = env_str("REDIS_URL", "")
+TASKS = {"default": {"BACKEND": DOCKET_TASKS_BACKEND, "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+if DOCKET_TASKS_BACKEND.startswith("django_tasks_rq"):
+    if not REDIS_URL:
+        raise ImproperlyConfigured("DOCKET_TASKS_BACKEND uses Redis (django-tasks-rq): set REDIS_URL too, "
+                                   "e.g. redis://127.0.0.1:6379/0.")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

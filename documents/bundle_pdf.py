@@ -348,17 +348,29 @@ class DrawnPages:
 
 
 # --- Assembly (pikepdf) ----------------------------------------------------------------------------------------------
-def _verify(row: ExhibitRow) -> Path:
-    """The stored file, re-hashed in blocks: it must still match the digest recorded at upload."""
+def _verify(row: ExhibitRow, work: Path) -> Path:
+    """A local file holding the exhibit's stored bytes, re-hashed in blocks: they must still match the digest
+    recorded at upload. With the local storage it is the stored file itself; with object storage the bytes are
+    copied into the bundle's work folder while they are hashed (removed with it)."""
     from evidence import storage
 
-    path = storage.blob_path(row.sha256)
     digest, size = hashlib.sha256(), 0
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+        path = storage.local_path(row.sha256)
+        copy = None
+        if path is None:
+            path = work / f"blob-{row.sha256}"
+            copy = open(path, "wb")  # noqa: SIM115 (closed below)
+        try:
+            with (open(path, "rb") if copy is None else storage.open_blob(row.sha256)) as fh:
+                while chunk := fh.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if copy is not None:
+                        copy.write(chunk)
+        finally:
+            if copy is not None:
+                copy.close()
     except OSError:
         raise BundleError(pgettext("doc", "The stored file of exhibit No. %(number)s is missing; the bundle was "
                                           "not produced.") % {"number": row.number}) from None
@@ -496,7 +508,7 @@ def bundle_pdf_prepare(*, user, case: Case, language: str, request=None) -> Prep
             info = selectors.case_info(case, user=user, language=lang)
             meta = selectors.document_meta(user=user, language=lang)
             drawn = DrawnPages(work / "drawn.pdf", lang)
-            placed = [_place(row, _verify(row), drawn) for row in plan.included]
+            placed = [_place(row, _verify(row, work), drawn) for row in plan.included]
             drawn_path = drawn.save()
             # The index's length does not depend on the page numbers it prints: draw it once to count its pages,
             # then again with the real first pages (checked to be the same length).

@@ -1,7 +1,7 @@
 """Organisation templates (.docx with placeholders), the record of every document produced, and the signature
 details a user's documents carry.
 
-A template's bytes live under ``settings.DOCUMENT_TEMPLATES_DIR`` named by their SHA-256 (write-once, like
+A template's bytes live in the ``templates`` storage (``DOCUMENT_TEMPLATES_DIR``, or a bucket) named by their SHA-256 (write-once, like
 evidence); the row keeps the name, who uploaded it, the placeholders it uses and whom it belongs to: a case (its
 members who may generate documents see and use it), the site (staff upload and manage it, everyone who may generate
 documents uses it), or — for templates uploaded before templates had an owner — only the person who uploaded it,

@@ -37,7 +37,7 @@ from documents.sandbox import (
     template_ast,
     template_context_specimen,
 )
-from documents.storage import max_template_bytes, read_limited, template_path, template_store, template_unstore
+from documents.storage import max_template_bytes, read_limited, template_bytes, template_store, template_unstore
 
 
 def template_context(*, user, case: Case, language: str, procedure: str | None = None) -> dict:
@@ -179,7 +179,7 @@ def template_fill(*, user, case: Case, template: DocumentTemplate, language: str
         raise Http404("No such template.")
     lang = selectors.language_code(language)
     try:
-        data = template_path(template).read_bytes()
+        data = template_bytes(template)
     except OSError:
         raise ValidationError(_("The template's file is missing.")) from None
     if hashlib.sha256(data).hexdigest() != template.sha256:

@@ -72,7 +72,10 @@ def exhibit_pages(sha256: str, media_type: str) -> int | None:
     from evidence import storage
 
     try:
-        path = storage.blob_path(sha256)
-    except ValueError:
+        path = storage.local_path(sha256)
+        if path is not None:
+            return pdf_page_count(path)
+        with storage.local_copy(sha256) as copy:  # object storage: a temporary local copy
+            return pdf_page_count(copy)
+    except (ValueError, OSError):
         return None
-    return pdf_page_count(path)

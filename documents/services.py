@@ -43,4 +43,4 @@ from documents.org_templates import (  # noqa: F401
 )
 from documents.pdf_tools import sanitise_filename  # noqa: F401
 from documents.sandbox import check_docx, template_context_specimen  # noqa: F401
-from documents.storage import TemplateTooLarge, max_template_bytes, template_path  # noqa: F401
+from documents.storage import TemplateTooLarge, max_template_bytes, template_bytes, template_name  # noqa: F401

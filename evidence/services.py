@@ -9,7 +9,6 @@ same digest *that the uploader may see* (never one they may not — that would r
 from __future__ import annotations
 
 import logging
-import os
 from functools import partial
 from typing import Any
 
@@ -341,7 +340,7 @@ def evidence_check(item: EvidenceItem) -> dict[str, Any]:
     elif actual != item.sha256:
         problems.append("the stored file does not match its digest")
     else:
-        size = os.stat(storage.blob_path(item.sha256)).st_size
+        size = storage.blob_size(item.sha256)
         if size != item.size:
             problems.append(f"the stored size {size} differs from the recorded {item.size}")
     file_ok = not problems

@@ -1,8 +1,10 @@
-"""Content-addressed, write-once storage of evidence files under ``settings.EVIDENCE_DIR``.
+"""Content-addressed, write-once storage of evidence files, through the ``evidence`` Django storage.
 
-A file with SHA-256 ``abcd…`` lives at ``EVIDENCE_DIR/ab/cd/abcd…``. It is written to a temporary file while it is
-hashed (never held whole in memory), fsynced, hard-linked into place (so an existing blob is never overwritten) and
-made read-only (0o440). The same bytes are stored once. Settings are read at call time.
+A file with SHA-256 ``abcd…`` is stored under the name ``ab/cd/abcd…``: by default in ``EVIDENCE_DIR``
+(``evidence.blobstores.LocalBlobStorage``), with ``DOCKET_STORAGE=s3`` in a bucket
+(``evidence.s3storage.S3BlobStorage``). It is received into a temporary file while it is hashed (never held whole
+in memory), fsynced, then put into the storage once: an existing blob is never overwritten. The same bytes are
+stored once. Reads are streamed. Settings are read at call time.
 
 ``blob_lock(sha256)`` serialises the placement of a blob with the database row that references it and with the
 orphan sweeper, so a blob is never removed while another upload of the same bytes is being committed.
@@ -10,13 +12,11 @@ orphan sweeper, so a blob is never removed while another upload of the same byte
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import hmac
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.files.storage import storages
 
 CHUNK = 1024 * 1024
 BLOB_MODE = 0o440
@@ -44,41 +45,79 @@ def tmp_dir() -> Path:
     return path
 
 
-def blob_path(sha256: str) -> Path:
+def blob_storage():
+    """The storage holding evidence files (``STORAGES["evidence"]``)."""
+    return storages["evidence"]
+
+
+def blob_name(sha256: str) -> str:
+    """The storage name of a digest's blob; BadDigest for anything but a lower-case hex SHA-256."""
     if not isinstance(sha256, str) or not _HEX64.match(sha256):
         raise BadDigest(f"not a SHA-256 digest: {sha256!r}")
-    return evidence_dir() / sha256[:2] / sha256[2:4] / sha256
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def blob_path(sha256: str) -> Path:
+    """Where the local storage keeps a blob (only meaningful with ``DOCKET_STORAGE=local``)."""
+    return evidence_dir() / blob_name(sha256)
 
 
 def blob_exists(sha256: str) -> bool:
     try:
-        return blob_path(sha256).is_file()
+        return blob_storage().exists(blob_name(sha256))
     except BadDigest:
         return False
 
 
 def open_blob(sha256: str) -> BinaryIO:
-    """The stored bytes, opened for binary reading (the caller closes it). FileNotFoundError if missing."""
-    return open(blob_path(sha256), "rb")
+    """The stored bytes, opened for streamed binary reading (the caller closes it). FileNotFoundError if missing."""
+    return blob_storage().open_stream(blob_name(sha256))
+
+
+def blob_size(sha256: str) -> int:
+    """Size of the stored blob in bytes. FileNotFoundError if missing."""
+    return blob_storage().size(blob_name(sha256))
+
+
+def hash_stream(fh: BinaryIO) -> tuple[str, int]:
+    """SHA-256 and size of what a stream yields, read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := fh.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def hash_file(path: os.PathLike | str) -> tuple[str, int]:
     """SHA-256 and size of a file, read in blocks."""
-    digest = hashlib.sha256()
-    size = 0
     with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+        return hash_stream(fh)
 
 
 def blob_hash(sha256: str) -> str | None:
-    """Re-hash a stored blob; None when it is missing or unreadable."""
+    """Re-hash a stored blob, streaming it from the storage; None when it is missing or unreadable."""
     try:
-        return hash_file(blob_path(sha256))[0]
+        with contextlib.closing(open_blob(sha256)) as fh:
+            return hash_stream(fh)[0]
     except (OSError, BadDigest):
         return None
+
+
+def local_path(sha256: str) -> Path | None:
+    """The path of the stored file itself when the storage is a local folder, else None (object storage)."""
+    try:
+        return Path(blob_storage().path(blob_name(sha256)))
+    except NotImplementedError:
+        return None
+
+
+@contextlib.contextmanager
+def local_copy(sha256: str) -> Iterator[Path]:
+    """A local path holding the blob's bytes, for tools that need a file (extraction, OCR): the file itself with
+    the local storage, a temporary copy (removed afterwards) with object storage. FileNotFoundError if missing."""
+    with blob_storage().local_file(blob_name(sha256)) as path:
+        yield path
 
 
 @dataclass
@@ -127,76 +166,32 @@ def spool(fileobj: BinaryIO, *, limit: int | None = None) -> Spooled:
     return Spooled(path=path, sha256=digest.hexdigest(), size=size)
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def place(spooled: Spooled) -> bool:
-    """Move a spooled file into its content address. True if this call created the blob, False if the same
-    bytes were already stored (the temporary file is removed either way)."""
-    final = blob_path(spooled.sha256)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    """Put a spooled file into the storage under its content address. True if this call created the blob, False if
+    the same bytes were already stored (the temporary file is removed either way)."""
     try:
-        if final.exists():
-            return False
-        os.chmod(spooled.path, BLOB_MODE)
-        try:
-            os.link(spooled.path, final)
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP):
-                raise
-            # Another file system (or no hard links): copy beside the target, then link that into place.
-            fd, side = tempfile.mkstemp(prefix=".in-", dir=final.parent)
-            try:
-                with os.fdopen(fd, "wb") as out, open(spooled.path, "rb") as src:
-                    shutil.copyfileobj(src, out, CHUNK)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.chmod(side, BLOB_MODE)
-                try:
-                    os.link(side, final)
-                except FileExistsError:
-                    return False
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(side)
-        _fsync_dir(final.parent)
-        return True
+        return blob_storage().put_once(blob_name(spooled.sha256), spooled.path, sha256=spooled.sha256,
+                                       size=spooled.size)
     finally:
         spooled.discard()
 
 
 def remove_blob(sha256: str) -> bool:
     """Remove a stored blob (only the orphan sweeper and a failed upload's cleanup call this)."""
-    try:
-        os.unlink(blob_path(sha256))
-    except FileNotFoundError:
+    name = blob_name(sha256)
+    store = blob_storage()
+    if not store.exists(name):
         return False
+    store.delete(name)
     return True
 
 
 def iter_blobs() -> Iterator[str]:
-    """Digests of every blob on disk (files whose name and place match their content address)."""
-    root = evidence_dir()
-    if not root.is_dir():
-        return
-    for first in sorted(root.iterdir()):
-        if not first.is_dir() or len(first.name) != 2:
-            continue
-        for second in sorted(first.iterdir()):
-            if not second.is_dir():
-                continue
-            for blob in sorted(second.iterdir()):
-                name = blob.name
-                if _HEX64.match(name) and name[:2] == first.name and name[2:4] == second.name and blob.is_file():
-                    yield name
+    """Digests of every stored blob (names that match their content address)."""
+    for name in blob_storage().iter_names():
+        parts = name.split("/")
+        if len(parts) == 3 and _HEX64.match(parts[2]) and parts[0] == parts[2][:2] and parts[1] == parts[2][2:4]:
+            yield parts[2]
 
 
 @contextlib.contextmanager
@@ -268,7 +263,13 @@ class VerifiedBlob:
         raise mismatch
 
     def check_size(self) -> None:
-        on_disk = os.fstat(self.file.fileno()).st_size
+        try:
+            on_disk = os.fstat(self.file.fileno()).st_size
+        except (AttributeError, OSError, ValueError):  # a stream from object storage: ask the storage
+            try:
+                on_disk = blob_size(self.sha256)
+            except OSError:
+                on_disk = -1
         if on_disk != self.size:
             self.close()
             self._fail(reason="size", actual_sha256=None, actual_size=on_disk)
@@ -317,13 +318,23 @@ class VerifiedBlob:
         self.check_size()
         digest = hashlib.sha256()
         read = 0
+        seekable = self.file.seekable() if hasattr(self.file, "seekable") else False
+        # A stream from object storage cannot rewind: keep what is read in a temporary file (memory up to 8 MiB).
+        copy = None if seekable else tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, dir=tmp_dir())
         while chunk := self.file.read(self.chunk):
             digest.update(chunk)
             read += len(chunk)
+            if copy is not None:
+                copy.write(chunk)
         actual = digest.hexdigest()
         if read != self.size or not hmac.compare_digest(actual, self.sha256):
             self.close()
+            if copy is not None:
+                copy.close()
             self._fail(reason="size" if read != self.size else "digest", actual_sha256=actual, actual_size=read)
+        if copy is not None:
+            self.file.close()
+            self.file = copy
         self.file.seek(0)
         return self.file
 

@@ -19,10 +19,11 @@ def run_extraction(item: EvidenceItem) -> str:
 
     evidence_extraction_save(item=item, state=EvidenceItem.Extraction.RUNNING, error="")
     try:
-        path = storage.blob_path(item.sha256)
-        if not path.is_file():
-            raise ExtractionRefused("the stored file is missing")
-        text, metadata = extract(path, item.media_type)
+        try:
+            with storage.local_copy(item.sha256) as path:
+                text, metadata = extract(path, item.media_type)
+        except FileNotFoundError:
+            raise ExtractionRefused("the stored file is missing") from None
     except ExtractionRefused as exc:
         evidence_extraction_save(item=item, state=EvidenceItem.Extraction.FAILED, error=str(exc))
         return "failed"

@@ -42,3 +42,7 @@ def system_tool(name: str) -> str | None:
             pytest.fail(f"{name} is required in CI but is not installed")
         pytest.skip(f"{name} is not installed (.ci/run installs it)")
     return found
+
+
+# Real servers for the S3 and Redis tests (started on demand, once per session): see tests/servers.py.
+from tests.servers import redis_url, s3, s3_endpoint  # noqa: E402,F401

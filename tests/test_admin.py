@@ -60,7 +60,7 @@ def test_staff_cannot_open_or_grant_object_permissions(client, staff):
     assert CaseUserObjectPermission.objects.count() == before
 
 
-DOMAIN_APPS = ("cases", "evidence", "deadlines", "documents", "search", "litigation", "intake", "exchange")
+DOMAIN_APPS = ("cases", "evidence", "deadlines", "documents", "search", "litigation", "intake", "exchange", "ops")
 SECRETS = ("SECRET-NOTE", "REAL-NAME-SECRET", "OLD-SECRET-NOTE", "OLD-REAL-NAME")
 HUGE = str(2**70)
 

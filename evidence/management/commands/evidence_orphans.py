@@ -44,7 +44,7 @@ class Command(BaseCommand):
             if entry.is_file() and entry.name.startswith("upload-") and now - entry.stat().st_mtime > TMP_MAX_AGE:
                 stale.append(entry.path)
         for sha in orphans:
-            self.stdout.write(f"blob without item: {storage.blob_path(sha)}")
+            self.stdout.write(f"blob without item: {storage.blob_name(sha)}")
         for item in missing:
             self.stdout.write(f"item without blob: #{item.pk} {item.sha256}")
         for item in unlinked:
