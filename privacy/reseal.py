@@ -17,7 +17,7 @@ from privacy import crypto
 ProgressFn = Callable[[int, int], None]
 
 
-def _raw_rows(model, fields: list[str], after, batch: int) -> list[tuple]:
+def raw_rows(model, fields: list[str], after, batch: int) -> list[tuple]:
     meta = model._meta
     pk = meta.pk.column
     q = connection.ops.quote_name
@@ -37,7 +37,7 @@ def reseal_model(model, fields: Iterable[str], *, batch: int = 500, progress: Pr
     done = rewritten = 0
     after = 0 if model._meta.pk.get_internal_type() != "CharField" else ""
     while True:
-        rows = _raw_rows(model, fields, after, batch)
+        rows = raw_rows(model, fields, after, batch)
         if not rows:
             break
         with transaction.atomic():
