@@ -1,11 +1,10 @@
-"""Pages for cases, incidents, persons and the trash (the API is in cases/api_urls.py)."""
+"""Pages for cases, incidents, persons and the trash (the API is in cases/api_urls.py; signing in is in accounts)."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from cases import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
     # Cases

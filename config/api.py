@@ -38,11 +38,18 @@ def _flatten(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every error is JSON {"detail": "...", ...}; field errors also appear under "errors"."""
+    from config.conflict import Conflict
+
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.detail, **exc.extra}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
+        extra = getattr(exc, "api_extra", None)
+        if extra is not None:  # a refusal that says what to do about it (e.g. sign in with two factors)
+            return Response({"detail": str(exc), **extra}, status=status.HTTP_403_FORBIDDEN)
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:

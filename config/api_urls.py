@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("deadlines.api_urls")),
     path("", include("search.api_urls")),
     path("", include("documents.api_urls")),
+    path("", include("privacy.api_urls")),
 ]

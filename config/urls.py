@@ -18,6 +18,7 @@ urlpatterns = [
     path("deadlines/", include("deadlines.urls")),
     path("search/", include("search.urls")),
     path("", include("accounts.urls")),
+    path("", include("privacy.urls")),
     path("", include("documents.urls")),
     path("", include("cases.urls")),
 ]

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Role
+from tests.conftest import login_with_two_factors
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,9 @@ def client_for(world: World, caller: str, api: bool):
     from django.test import Client
 
     client = Client()
-    if caller != "anonymous":
+    if caller == "superuser":  # staff sign in with two factors
+        login_with_two_factors(client, world.users[caller])
+    elif caller != "anonymous":
         client.force_login(world.users[caller])
     return client
 

@@ -67,6 +67,9 @@ class SearchBackend(abc.ABC):
     def clear(self) -> None:
         """Make the index exist and be empty."""
 
+    def compact(self) -> None:
+        """Drop what replaced or removed documents left behind (nothing to do where rows are updated in place)."""
+
     # --- state ---------------------------------------------------------------------------------------------
     @abc.abstractmethod
     def exists(self) -> bool:
