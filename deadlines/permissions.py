@@ -33,7 +33,7 @@ def deadline_get(user, pk, perm: str = VIEW_CASE) -> Deadline:
     deadline = deadlines_for(user, perm).with_related().filter(pk=pk).first() if pk is not None else None
     if deadline is None:
         if pk is not None:
-            refuse_without_second_factor(user, lambda u: deadlines_for(u).filter(pk=pk).exists())
+            refuse_without_second_factor(user, lambda u: deadlines_for(u, perm).filter(pk=pk).exists())
         raise Http404("No such deadline.")
     return deadline
 

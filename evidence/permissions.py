@@ -86,7 +86,7 @@ def evidence_get(user, pk, perm: str = VIEW, *, include_trashed: bool = False) -
     if item is None:
         if pk:
             cp.refuse_without_second_factor(
-                user, lambda u: evidence_for(u, VIEW, include_trashed=include_trashed).filter(pk=pk).exists())
+                user, lambda u: evidence_for(u, perm, include_trashed=include_trashed).filter(pk=pk).exists())
         raise Http404("No such evidence item.")
     return item
 

@@ -207,7 +207,7 @@ def case_get(user, pk, perm: str = VIEW_CASE, *, include_trashed: bool = False) 
     case = cases_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first()
     if case is None:
         refuse_without_second_factor(
-            user, lambda u: cases_for(u, VIEW_CASE, include_trashed=include_trashed).filter(pk=pk).exists())
+            user, lambda u: cases_for(u, perm, include_trashed=include_trashed).filter(pk=pk).exists())
         raise Http404("No such case.")
     return case
 

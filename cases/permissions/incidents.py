@@ -98,7 +98,7 @@ def incident_get(user, pk, perm: str = VIEW_INCIDENT, *, include_trashed: bool =
     incident = incidents_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first()
     if incident is None:
         refuse_without_second_factor(
-            user, lambda u: incidents_for(u, VIEW_INCIDENT, include_trashed=include_trashed).filter(pk=pk).exists())
+            user, lambda u: incidents_for(u, perm, include_trashed=include_trashed).filter(pk=pk).exists())
         raise Http404("No such incident.")
     return incident
 
