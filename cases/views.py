@@ -549,8 +549,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    person = perm.persons_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
-    if person is None or not perm.person_editable(user, person):
+    person = perm.person_get(user, pk)
+    if not perm.person_editable(user, person):
         raise Http404("No such person.")
     show_identity = person.pk in perm.person_identity_ids(user, [person.pk])
     form = PersonForm(request.POST or None, instance=_unbound_copy(person), show_identity=show_identity)
