@@ -64,7 +64,7 @@ def test_a_copy_of_the_database_and_the_index_holds_no_real_name(settings, tmp_p
     copy_dir.mkdir()
     data = _database_bytes(copy_dir)
     index_bytes = b""
-    if Path(settings.SEARCH_INDEX_DIR).exists():
+    if search_backend == "whoosh":  # (the PostgreSQL backend's rows are in the database bytes above)
         shutil.copytree(settings.SEARCH_INDEX_DIR, copy_dir / "index")
         index_bytes = b"".join(p.read_bytes() for p in (copy_dir / "index").rglob("*") if p.is_file())
         assert index_bytes, "the whoosh index was not written"
