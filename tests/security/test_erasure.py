@@ -44,7 +44,7 @@ def found(user, q):
     return [r["id"] for r in api(user).get("/api/v1/search/", {"q": q, "type": "person"}).json()["results"]]
 
 
-def test_erasure_removes_the_identity_from_the_record_its_history_and_the_index(world, settings, search_backend):
+def test_erasure_removes_the_identity_from_the_record_its_history_and_the_index(search_backend, settings, world):
     person, lawyer = world["person"], world["users"]["lawyer"]
     assert found(lawyer, "Zaslavskaya") == [person.pk]
     response = api(lawyer).post(f"/api/v1/persons/{person.pk}/erase/", {"note": "Request of 3 March"},
