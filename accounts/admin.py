@@ -26,3 +26,24 @@ class AuthTokenAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Two-factor sign-in in the admin --------------------------------------------------------------------------
+# The admin requires a session verified with two factors (django-otp's OTPAdminSite), on top of the staff rule of
+# accounts.middleware. Authenticators and recovery codes are for superusers only (to remove a lost phone's), and
+# their secrets are never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+from django_otp.admin import OTPAdminSite  # noqa: E402
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin  # noqa: E402
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+admin.site.__class__ = OTPAdminSite
+
+for _model, _admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Superuser{_admin.__name__}", (SuperuserOnlyMixin, _admin), {
+        "__module__": __name__,
+        "has_add_permission": lambda self, request, *args: False,
+    }))

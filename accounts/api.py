@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, two_factor
 
 TokenOutSerializer = inline_serializer("TokenResponse", {
     "token": serializers.CharField(), "expiry": serializers.DateTimeField(),
@@ -21,11 +21,14 @@ TokenOutSerializer = inline_serializer("TokenResponse", {
 class TokenInSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
-    # Issue 17 adds an optional "otp" here (two-factor sign-in → 401 {"otp_required": true}).
+    otp = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                help_text="A current code from the authenticator app, or an unused recovery code.")
 
 
 class TokenView(APIView):
-    """POST {"username", "password"} → 200 {"token", "expiry"}; wrong credentials → 400; too many → 429 (axes)."""
+    """POST {"username", "password", "otp"?} → 200 {"token", "expiry"}; wrong credentials → 400; for an account
+    with two-factor sign-in, a missing or wrong ``otp`` → 401 {"detail", "otp_required": true} (a wrong code counts
+    as a failed sign-in); a staff account without two-factor sign-in → 403; too many failures → 429 (axes)."""
 
     authentication_classes: list = []  # the credentials are in the body; a stale header must not stop a sign-in
     permission_classes = [AllowAny]
@@ -41,7 +44,22 @@ class TokenView(APIView):
                             password=data.validated_data["password"])
         if user is None:
             raise ValidationError({"detail": _("Unable to sign in with the username and password given.")})
-        token, expiry = services.token_issue(user=user)
+        device = None
+        if two_factor.has_two_factor(user):
+            code = data.validated_data.get("otp") or ""
+            try:
+                device = two_factor.code_check(user=user, code=code, request=request._request) if code else None
+            except two_factor.SignInLocked as locked:
+                return Response({"detail": str(locked)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            if device is None:
+                detail = _("Enter the code from your authenticator app (otp).") if not code else _(
+                    "That two-factor code is not right.")
+                return Response({"detail": detail, "otp_required": True}, status=status.HTTP_401_UNAUTHORIZED,
+                                headers={"WWW-Authenticate": "Token"})
+        elif two_factor.staff_must_set_up(user):
+            return Response({"detail": _("Staff accounts must set up two-factor sign-in first (on the web pages, "
+                                         "under Two-factor sign-in).")}, status=status.HTTP_403_FORBIDDEN)
+        token, expiry = services.token_issue(user=user, second_factor=device)
         return Response({"token": token, "expiry": expiry})
 
 

@@ -18,9 +18,15 @@ from knox.models import get_token_model
 User = get_user_model()
 
 
-def token_issue(*, user: Any) -> tuple[str, datetime]:
-    """A new API token for ``user``: the token itself (shown once, never stored) and when it expires."""
+@transaction.atomic
+def token_issue(*, user: Any, second_factor: Any = None) -> tuple[str, datetime]:
+    """A new API token for ``user``: the token itself (shown once, never stored) and when it expires.
+    ``second_factor``: the django-otp device that verified a code with this sign-in, recorded with the token."""
+    from accounts.models import TokenSecondFactor
+
     instance, token = get_token_model().objects.create(user=user)
+    if second_factor is not None:
+        TokenSecondFactor.objects.create(token=instance, device=second_factor.persistent_id[:64])
     return token, instance.expiry
 
 

@@ -77,8 +77,21 @@ class UserCreateView(APIView):
 
 
 # --- Cases ---------------------------------------------------------------------------------------------------
+VERSION_HELP = ("On PATCH: the version you edited. If the object has been saved since, the answer is 409 with "
+                "current_version and nothing changes; without it, the change is applied as it comes.")
+
+
+def _version_field():
+    return serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text=VERSION_HELP)
+
+
+def _pop_version(data: dict) -> int | None:
+    return dict.pop(data, "version", None) if isinstance(data, dict) else None
+
+
 class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
+    version = _version_field()
     jurisdiction = serializers.CharField(
         max_length=4, required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 code or ECHR."
     )
@@ -86,7 +99,7 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "title", "reference", "court", "jurisdiction", "status", "summary", "privileged_notes",
-                  "created_at", "updated_at", "role"]
+                  "legal_hold", "two_factor_required", "version", "created_at", "updated_at", "role"]
         read_only_fields = ["id", "created_at", "updated_at", "role"]
 
     ignored_fields = ("id", "created_at", "updated_at", "role")
@@ -146,7 +159,9 @@ class CaseListView(generics.GenericAPIView):
     def post(self, request):
         data = CaseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = _service(services.case_create, user=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        _pop_version(fields)
+        case = _service(services.case_create, user=request.user, **fields)
         return Response(
             CaseSerializer(case, context=_case_context(request.user, [case])).data, status=status.HTTP_201_CREATED
         )
@@ -165,7 +180,9 @@ class CaseDetailView(APIView):
         case = perms.case_require(request.user, pk, perms.CHANGE_CASE)
         data = CaseSerializer(case, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        case = _service(services.case_update, user=request.user, case=case, data=data.validated_data)
+        fields = dict(data.validated_data)
+        expected = _pop_version(fields)
+        case = _service(services.case_update, user=request.user, case=case, data=fields, expected_version=expected)
         return Response(CaseSerializer(case, context=_case_context(request.user, [case])).data)
 
     @extend_schema(responses={204: None})
@@ -298,11 +315,12 @@ class IncidentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     source_links = serializers.ListField(
         child=serializers.URLField(max_length=2000), required=False, max_length=100
     )
+    version = _version_field()
 
     class Meta:
         model = Incident
         fields = ["id", "title", "occurred_at", "location", "latitude", "longitude", "category", "description",
-                  "agency", "system_involved", "source_links", "cases", "created_at", "updated_at"]
+                  "agency", "system_involved", "source_links", "cases", "version", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def to_representation(self, incident: Incident) -> dict[str, Any]:
@@ -337,6 +355,7 @@ class IncidentListView(generics.GenericAPIView):
         data = IncidentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        _pop_version(fields)
         cases = list(dict.fromkeys(fields.pop("cases", [])))
         incident = _service(services.incident_create, user=request.user, cases=cases, **fields)
         return Response(
@@ -360,6 +379,7 @@ class IncidentDetailView(APIView):
         data = IncidentSerializer(incident, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        expected = _pop_version(fields)
         cases = None
         if "cases" in fields:
             # ``cases`` names the links the caller may edit; links to cases they may not edit stay as they are.
@@ -367,7 +387,8 @@ class IncidentDetailView(APIView):
             kept = [pk for pk in incident.cases.values_list("pk", flat=True) if pk not in editable_ids]
             cases = list(dict.fromkeys(kept + fields.pop("cases")))
         with transaction.atomic():
-            incident = _service(services.incident_update, user=user, incident=incident, data=fields, cases=cases)
+            incident = _service(services.incident_update, user=user, incident=incident, data=fields, cases=cases,
+                                expected_version=expected)
         incident = Incident.objects.get(pk=incident.pk)
         return Response(IncidentSerializer(incident, context=_incident_context(user)).data)
 
@@ -508,11 +529,15 @@ class ProceedingDetailView(APIView):
 
 
 class PersonSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    version = _version_field()
+
     class Meta:
         model = Person
         fields = ["id", "pseudonym", "real_name", "contacts", "consent_given", "consent_date", "consent_scope",
-                  "created_at"]
-        read_only_fields = ["id", "created_at"]
+                  "erased_at", "version", "created_at"]
+        read_only_fields = ["id", "erased_at", "created_at"]
+
+    ignored_fields = ("id", "erased_at", "created_at")
 
     def validate(self, attrs):
         given = attrs.get("consent_given", getattr(self.instance, "consent_given", False))
@@ -576,7 +601,9 @@ class PersonListView(generics.GenericAPIView):
     def post(self, request):
         data = PersonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        person = _service(services.person_create, user=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        _pop_version(fields)
+        person = _service(services.person_create, user=request.user, **fields)
         return Response(PersonSerializer(person, context={"identity_ids": {person.pk}}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -594,7 +621,10 @@ class PersonDetailView(APIView):
         ids = perms.person_identity_ids(request.user, [person.pk])
         data = PersonSerializer(person, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        person = _service(services.person_update, user=request.user, person=person, data=data.validated_data)
+        fields = dict(data.validated_data)
+        expected = _pop_version(fields)
+        person = _service(services.person_update, user=request.user, person=person, data=fields,
+                          expected_version=expected)
         return Response(PersonSerializer(person, context={"identity_ids": ids}).data)
 
 

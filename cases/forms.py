@@ -33,16 +33,66 @@ def apply_service_errors(form: forms.Form, error: ValidationError | PermissionDe
         form.add_error(None, error.messages)
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the object the form was opened on (a hidden field): saving over a newer version is refused."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+def _shown(field: forms.Field | None, value) -> str:
+    if value in (None, "", [], ()):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if field is not None and getattr(field, "choices", None) and not hasattr(value, "__iter__"):
+        return str(dict(field.choices).get(value, value))
+    if hasattr(value, "all"):
+        value = list(value.all())
+    if isinstance(value, (list, tuple)) or hasattr(value, "__iter__") and not isinstance(value, str):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def conflict_rows(form: forms.Form, current, names) -> list[dict]:
+    """Someone saved ``current`` after this form was opened: the fields where what is saved now differs from what
+    the form sent, both shown, and the form's hidden version moved on (sending it again saves over their change,
+    knowingly)."""
+    rows = []
+    for name in names:
+        field = form.fields.get(name)
+        if field is None or name == "version" or name not in form.cleaned_data:
+            continue
+        yours, theirs = form.cleaned_data[name], getattr(current, name, None)
+        if hasattr(theirs, "all"):
+            theirs = list(theirs.all())
+            yours = list(yours or [])
+            if sorted(getattr(v, "pk", v) for v in yours) == sorted(getattr(v, "pk", v) for v in theirs):
+                continue
+        elif (yours or None) == (theirs or None):
+            continue
+        rows.append({"label": field.label, "yours": _shown(field, yours), "theirs": _shown(field, theirs)})
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = str(current.version)
+    return rows
+
+
 class CaseForm(forms.ModelForm):
+    version = version_field()
+
     class Meta:
         model = Case
-        fields = ["title", "reference", "court", "jurisdiction", "status", "summary", "privileged_notes"]
+        fields = ["title", "reference", "court", "jurisdiction", "status", "summary", "privileged_notes",
+                  "legal_hold", "two_factor_required"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "privileged_notes": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, can_view_privileged: bool = True, **kwargs):
+    def __init__(self, *args, can_view_privileged: bool = True, can_manage: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         if not can_view_privileged:
             del self.fields["privileged_notes"]
+        if not can_manage:  # the case's settings are for its leads
+            del self.fields["legal_hold"]
+            del self.fields["two_factor_required"]
 
     def clean_jurisdiction(self) -> str:
         return (self.cleaned_data.get("jurisdiction") or "").strip().upper()
@@ -73,6 +123,8 @@ class PartyForm(forms.ModelForm):
 class PersonForm(forms.ModelForm):
     """A person. The identity fields exist only for users who may see them."""
 
+    version = version_field()
+
     class Meta:
         model = Person
         fields = ["pseudonym", "real_name", "contacts", "consent_given", "consent_date", "consent_scope"]
@@ -83,6 +135,8 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, show_identity: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         if not show_identity:
             for name in Person.IDENTITY_FIELDS:
                 del self.fields[name]
@@ -150,6 +204,7 @@ class IncidentForm(forms.ModelForm):
     )
     persons_part = forms.ChoiceField(label=_("Their part"), choices=IncidentPerson.Part.choices, required=False,
                                      initial=IncidentPerson.Part.AFFECTED)
+    version = version_field()
 
     class Meta:
         model = Incident
@@ -159,6 +214,8 @@ class IncidentForm(forms.ModelForm):
 
     def __init__(self, *args, editable_cases=None, persons=None, with_persons: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         self.fields["cases"].queryset = editable_cases if editable_cases is not None else Case.objects.none()
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
                                                     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]

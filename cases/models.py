@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.countries import JURISDICTIONS
 from config.inputs import validate_date_range
+from privacy.fields import EncryptedCharField, EncryptedTextField
 
 
 def validate_jurisdiction(value: str) -> None:
@@ -79,6 +80,17 @@ class Case(models.Model):
         _("privileged notes"), blank=True, max_length=50000,
         help_text=_("Lawyer-client privileged. Shown only to leads and lawyers."),
     )
+    legal_hold = models.BooleanField(
+        _("legal hold"), default=False,
+        help_text=_("While on, no person in this case may be erased (GDPR Art. 17(3)(e); 152-FZ art. 21): the "
+                    "records may be needed to establish, exercise or defend legal claims. Leads set it."),
+    )
+    two_factor_required = models.BooleanField(
+        _("members must use two factors"), default=False,
+        help_text=_("Members who have not signed in with a second factor (an authenticator code) cannot open this "
+                    "case or anything in it. Leads set it."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -92,7 +104,8 @@ class Case(models.Model):
     )
 
     objects = TrashQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # ``version`` only counts saves (concurrent-edit checks); it says nothing a reader of the history needs.
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -192,23 +205,29 @@ class Proceeding(models.Model):
 
 
 class Person(models.Model):
-    """A person in the records. The pseudonym is what everyone sees; the rest only roles that may see identities."""
+    """A person in the records. The pseudonym is what everyone sees; the rest only roles that may see identities.
+
+    The real name, contacts and consent notes are stored sealed (``privacy.fields``), here and in the history rows;
+    an erasure (``privacy.services.person_erase``) blanks the identity here and in every history row."""
 
     IDENTITY_FIELDS = ("real_name", "contacts", "consent_given", "consent_date", "consent_scope")
+    SEALED_FIELDS = ("real_name", "contacts", "consent_scope")
 
     pseudonym = models.CharField(_("pseudonym"), max_length=200)
-    real_name = models.CharField(_("real name"), max_length=300, blank=True)
-    contacts = models.TextField(_("contacts"), blank=True, max_length=5000)
+    real_name = EncryptedCharField(_("real name"), max_length=300, blank=True)
+    contacts = EncryptedTextField(_("contacts"), blank=True, max_length=5000)
     consent_given = models.BooleanField(_("consent given"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True, validators=[validate_date_range])
-    consent_scope = models.TextField(_("consent scope"), blank=True, max_length=5000)
+    consent_scope = EncryptedTextField(_("consent scope"), blank=True, max_length=5000)
+    erased_at = models.DateTimeField(_("identity erased at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["pseudonym", "id"]
@@ -311,9 +330,10 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("moved to trash by"),
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = IncidentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[cases])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"], m2m_fields=[cases])
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

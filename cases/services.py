@@ -17,13 +17,16 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions
+from cases import concurrency, permissions
 from cases.models import Case, CaseMembership, Incident, IncidentPerson, IncidentShare, Party, Person, Proceeding, Role
 from search import indexing
 
 User = get_user_model()
 
-CASE_FIELDS = ("title", "reference", "court", "jurisdiction", "status", "summary", "privileged_notes")
+CASE_FIELDS = ("title", "reference", "court", "jurisdiction", "status", "summary", "privileged_notes", "legal_hold",
+               "two_factor_required")
+# Settings of a case that only those who manage its members (leads) may change.
+CASE_SETTINGS = ("legal_hold", "two_factor_required")
 PROCEEDING_FIELDS = ("stage", "court", "case_number", "judge", "filed_on", "hearing_on", "decided_on", "outcome")
 PARTY_FIELDS = ("role", "name", "person", "notes")
 PERSON_FIELDS = ("pseudonym", "real_name", "contacts", "consent_given", "consent_date", "consent_scope")
@@ -49,11 +52,13 @@ def _assign(obj: models.Model, data: Mapping[str, Any], allowed: Iterable[str]) 
 def _save(obj: models.Model, *, user, exclude: Iterable[str] = ()) -> None:
     obj.full_clean(exclude=list(exclude) or None)
     obj._history_user = user
+    concurrency.next_version(obj)
     obj.save()
 
 
 def _to_trash(obj: models.Model, *, user) -> bool:
     """Move a Case or Incident to the trash; False if it was there already."""
+    concurrency.lock_for_update(obj)
     if obj.deleted_at is not None:
         return False
     obj.deleted_at = timezone.now()
@@ -64,6 +69,7 @@ def _to_trash(obj: models.Model, *, user) -> bool:
 
 def _from_trash(obj: models.Model, *, user) -> bool:
     """Bring a Case or Incident back from the trash; False if it was not there."""
+    concurrency.lock_for_update(obj)
     if obj.deleted_at is None:
         return False
     obj.deleted_at = None
@@ -87,6 +93,9 @@ def _case(user, case: Case, perm: str, *, include_trashed: bool = False) -> Case
 def case_create(*, user, title: str, **fields: Any) -> Case:
     """Create a case; its creator becomes its lead."""
     _require_active(user)
+    if fields.get("two_factor_required") and not permissions.second_factor_verified(user):
+        raise PermissionDenied(_("Sign in with two factors yourself before you require them of the case's members: "
+                                 "set up two-factor sign-in in your account, then sign in again."))
     case = Case(created_by=user)
     _assign(case, {"title": title, **fields}, CASE_FIELDS)
     _save(case, user=user)
@@ -96,11 +105,19 @@ def case_create(*, user, title: str, **fields: Any) -> Case:
 
 
 @transaction.atomic
-def case_update(*, user, case: Case, data: Mapping[str, Any]) -> Case:
-    """Change a case's fields (``change_case``); privileged notes only by those who may read them."""
-    _case(user, case, permissions.CHANGE_CASE)
-    if "privileged_notes" in data and not permissions.has_case_perm(user, case, permissions.VIEW_PRIVILEGED):
+def case_update(*, user, case: Case, data: Mapping[str, Any], expected_version: int | None = None) -> Case:
+    """Change a case's fields (``change_case``); privileged notes only by those who may read them; its settings
+    (legal hold, two factors required) only by those who manage its members (leads). With ``expected_version``,
+    VersionConflict (and nothing written) if someone saved the case since that version."""
+    perms = permissions.case_perms(user, _case(user, case, permissions.CHANGE_CASE))
+    if "privileged_notes" in data and permissions.VIEW_PRIVILEGED not in perms:
         raise PermissionDenied(_("Your role may not read or write privileged notes."))
+    if set(CASE_SETTINGS) & set(data) and permissions.MANAGE_MEMBERS not in perms:
+        raise PermissionDenied(_("Only a lead of the case may set its legal hold or require two factors."))
+    if data.get("two_factor_required") and not permissions.second_factor_verified(user):
+        raise PermissionDenied(_("Sign in with two factors yourself before you require them of the case's members: "
+                                 "set up two-factor sign-in in your account, then sign in again."))
+    concurrency.lock_for_update(case, expected_version)
     changed = _assign(case, data, CASE_FIELDS)
     if changed:
         _save(case, user=user)
@@ -274,11 +291,13 @@ def person_create(*, user, pseudonym: str, **fields: Any) -> Person:
 
 
 @transaction.atomic
-def person_update(*, user, person: Person, data: Mapping[str, Any]) -> Person:
-    """Edit a person (see ``permissions.persons_editable_by``); identity fields only by those who may read them."""
+def person_update(*, user, person: Person, data: Mapping[str, Any], expected_version: int | None = None) -> Person:
+    """Edit a person (see ``permissions.persons_editable_by``); identity fields only by those who may read them.
+    With ``expected_version``, VersionConflict (and nothing written) if someone saved the person since."""
     permissions.person_require(user, person.pk, permissions.PERSON_EDIT)
     if set(data) & set(Person.IDENTITY_FIELDS):
         permissions.person_require(user, person.pk, permissions.PERSON_IDENTITY)
+    concurrency.lock_for_update(person, expected_version)
     if _assign(person, data, PERSON_FIELDS):
         _save(person, user=user)
         indexing.index_on_commit(person)
@@ -350,10 +369,12 @@ def _cases_change_check(user, incident: Incident, old: set[int], new: set[int]) 
 
 @transaction.atomic
 def incident_update(*, user, incident: Incident, data: Mapping[str, Any],
-                    cases: Iterable[Case] | None = None) -> Incident:
+                    cases: Iterable[Case] | None = None, expected_version: int | None = None) -> Incident:
     """Change fields (``change_incident``) and, if ``cases`` is given, the set of linked cases (see
-    ``_cases_change_check``). Links to cases the user may not edit must be passed through unchanged."""
+    ``_cases_change_check``). Links to cases the user may not edit must be passed through unchanged. With
+    ``expected_version``, VersionConflict (and nothing written) if someone saved the incident since."""
     _incident(user, incident, permissions.CHANGE_INCIDENT)
+    concurrency.lock_for_update(incident, expected_version)
     if cases is not None:
         wanted = {permissions.parse_id(getattr(c, "pk", c)) for c in cases}
         old = set(incident.cases.values_list("pk", flat=True))
@@ -361,13 +382,16 @@ def incident_update(*, user, incident: Incident, data: Mapping[str, Any],
             raise ValidationError({"cases": _("A case id must be a positive whole number.")})
         if wanted != old:
             _cases_change_check(user, incident, old, wanted)
-    if _assign(incident, data, INCIDENT_FIELDS):
+    fields_changed = bool(_assign(incident, data, INCIDENT_FIELDS))
+    if fields_changed:
         _save(incident, user=user)
     if cases is not None and wanted != old:
         incident._history_user = user
         incident.cases.set(list(Case.objects.filter(pk__in=wanted)))
         if not wanted:
             _incident_change_hands(incident, user=user)
+        elif not fields_changed:
+            concurrency.bump_version(incident)
     indexing.index_on_commit(incident)
     for involvement in incident.involvements.select_related("person"):
         indexing.index_on_commit(involvement.person)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Incident, IncidentPerson, Party, Person
-from cases.permissions.persons import _cases_holding_person
+from cases.permissions import cases_holding_person
 from cases.services import _require_active, _save
 from search import indexing
 
@@ -42,7 +42,7 @@ def _adds_audience(*, keep: Person, drop: Person) -> bool:
     """Would putting ``keep`` where ``drop`` is show ``keep`` to anybody new? True when ``drop`` is in a case
     (live or trashed) that does not already hold ``keep``, or in an incident linked to no case that ``keep`` is not
     in (its owner and shares are its audience)."""
-    if _cases_holding_person(drop).exclude(pk__in=_cases_holding_person(keep).values("pk")).exists():
+    if cases_holding_person(drop).exclude(pk__in=cases_holding_person(keep).values("pk")).exists():
         return True
     keep_incidents = IncidentPerson.objects.filter(person=keep).values("incident_id")
     return (Incident.objects.filter(involvements__person=drop).unlinked()

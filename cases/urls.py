@@ -1,4 +1,4 @@
-"""Pages for cases, incidents, persons and the trash (the API is in cases/api_urls.py)."""
+"""Pages for cases, incidents, persons and the trash (the API is in cases/api_urls.py; signing in is in accounts)."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -6,7 +6,6 @@ from cases import views, views_persons
 from config.inputs import IdConverter  # noqa: F401  (registers the <id:…> path converter)
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
     # Cases

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_POST
 
 from cases import permissions as perm
 from cases import selectors, services, services_bulk
+from cases.concurrency import VersionConflict
 from cases.filters import CaseFilter, IncidentFilter
 from cases.forms import (
     CaseForm,
@@ -46,6 +47,7 @@ from cases.forms import (
     ProceedingForm,
     ShareForm,
     apply_service_errors,
+    conflict_rows,
 )
 from cases.models import (
     Case,
@@ -225,8 +227,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
         try:
-            case = services.case_create(user=request.user, **form.cleaned_data)
+            case = services.case_create(user=request.user, **data)
         except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
@@ -276,18 +279,24 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = perm.case_get(request.user, pk, perm.CHANGE_CASE)
-    privileged = perm.VIEW_PRIVILEGED in perm.case_perms(request.user, case)
-    form = CaseForm(request.POST or None, instance=_unbound_copy(case), can_view_privileged=privileged)
+    perms = perm.case_perms(request.user, case)
+    form = CaseForm(request.POST or None, instance=_unbound_copy(case), can_view_privileged=perm.VIEW_PRIVILEGED in perms,
+                    can_manage=perm.MANAGE_MEMBERS in perms)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.fields}
+        data = {name: form.cleaned_data[name] for name in form.fields if name != "version"}
         try:
-            services.case_update(user=request.user, case=case, data=data)
+            services.case_update(user=request.user, case=case, data=data,
+                                 expected_version=form.cleaned_data.get("version"))
+        except VersionConflict as error:
+            conflict = {"message": error.detail, "rows": conflict_rows(form, error.current, form.fields)}
         except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Case saved."))
             return redirect(case)
-    return render(request, "cases/case_form.html", {"form": form, "case": case})
+    return render(request, "cases/case_form.html", {"form": form, "case": case, "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 @login_required
@@ -521,7 +530,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, show_identity=show_identity)
     context_form = PersonContextForm(request.POST or None, context=context)
     if request.method == "POST" and form.is_valid() and context_form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.fields}
+        data = {name: form.cleaned_data[name] for name in form.fields if name != "version"}
         try:
             with transaction.atomic():
                 person = services.person_create(user=user, **data)
@@ -545,8 +554,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    person = perm.persons_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
-    if person is None or not perm.person_editable(user, person):
+    person = perm.person_get(user, pk)
+    if not perm.person_editable(user, person):
         raise Http404("No such person.")
     show_identity = person.pk in perm.person_identity_ids(user, [person.pk])
     form = PersonForm(request.POST or None, instance=_unbound_copy(person), show_identity=show_identity)
@@ -554,10 +563,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                                         require_https=request.is_secure()):
         back = reverse("dashboard")
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.fields}
+        data = {name: form.cleaned_data[name] for name in form.fields if name != "version"}
         try:
-            services.person_update(user=user, person=person, data=data)
+            services.person_update(user=user, person=person, data=data,
+                                   expected_version=form.cleaned_data.get("version"))
+        except VersionConflict as error:
+            conflict = {"message": error.detail, "rows": conflict_rows(form, error.current, form.fields)}
         except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
@@ -565,7 +578,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseRedirect(back)
     return render(request, "cases/person_form.html", {
         "form": form, "context_form": None, "person": person, "show_identity": show_identity, "back": back,
-    })
+        "conflict": conflict, "can_erase": show_identity and perm.person_erasable(user, person),
+    }, status=409 if conflict else 200)
 
 
 # --- Incidents -----------------------------------------------------------------------------------------------
@@ -621,7 +635,8 @@ def _save_incident(request: HttpRequest, form: IncidentForm, *, incident: Incide
         if incident is None:
             incident = services.incident_create(user=request.user, cases=cases, **data)
         else:
-            services.incident_update(user=request.user, incident=incident, data=data, cases=cases)
+            services.incident_update(user=request.user, incident=incident, data=data, cases=cases,
+                                     expected_version=form.cleaned_data.get("version"))
         for person in form.cleaned_data.get("persons") or []:
             if not IncidentPerson.objects.filter(incident=incident, person=person,
                                                  part=form.cleaned_data["persons_part"]).exists():
@@ -695,9 +710,20 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=_unbound_copy(incident), editable_cases=editable, with_persons=False,
         initial={"cases": [c.pk for c in current if c.pk in editable_ids]},
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             _save_incident(request, form, incident=incident, kept_cases=kept)
+        except VersionConflict as error:
+            current = error.current
+            current.cases_shown = current.cases.filter(pk__in=editable_ids)
+            rows = conflict_rows(form, current, [n for n in form.fields if n != "cases"])
+            theirs = {c.pk for c in current.cases_shown}
+            if theirs != {c.pk for c in form.cleaned_data["cases"]}:
+                rows.append({"label": form.fields["cases"].label,
+                             "yours": "; ".join(str(c) for c in form.cleaned_data["cases"]) or "—",
+                             "theirs": "; ".join(str(c) for c in current.cases_shown) or "—"})
+            conflict = {"message": error.detail, "rows": rows}
         except (ValidationError, PermissionDenied) as error:
             apply_service_errors(form, error)
         else:
@@ -705,7 +731,8 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if perm.incidents_for(user).filter(pk=incident.pk).exists():
                 return redirect(incident)
             return redirect("incident-list")
-    return render(request, "cases/incident_form.html", {"form": form, "incident": incident, "kept_cases": kept})
+    return render(request, "cases/incident_form.html", {"form": form, "incident": incident, "kept_cases": kept,
+                                                         "conflict": conflict}, status=409 if conflict else 200)
 
 
 @login_required

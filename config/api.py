@@ -42,6 +42,10 @@ def _flatten(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every error is JSON {"detail": "...", ...}; field errors also appear under "errors"."""
+    from config.conflict import Conflict
+
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.detail, **exc.extra}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(_("The request body is larger than %(n)d bytes.") % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
     elif isinstance(exc, DjangoValidationError):
@@ -49,6 +53,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
+        extra = getattr(exc, "api_extra", None)
+        if extra is not None:  # a refusal that says what to do about it (e.g. sign in with two factors)
+            return Response({"detail": str(exc), **extra}, status=status.HTTP_403_FORBIDDEN)
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("intake.api_urls")),
     path("", include("exchange.api_urls")),
     path("", include("stats.api_urls")),
+    path("", include("privacy.api_urls")),
 ]

@@ -25,25 +25,26 @@ MIN_LENGTH = 50
 MIN_UNIQUE_CHARACTERS = 5
 
 
-def _read_key_file(path: Path) -> str:
+def _read_key_file(path: Path, depends: str = "custody seals and calendar URLs") -> str:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise ImproperlyConfigured(
-            f"The secret key file {path} can be read by other users (mode {mode:o}); run: chmod 600 {path}"
+            f"The key file {path} can be read by other users (mode {mode:o}); run: chmod 600 {path}"
         )
     key = path.read_text(encoding="ascii").strip()
     if len(key) < MIN_LENGTH:
         raise ImproperlyConfigured(
-            f"The secret key file {path} is damaged (too short). Restore it from a backup: custody seals and "
-            "calendar URLs depend on it."
+            f"The key file {path} is damaged (too short). Restore it from where you keep it: {depends} "
+            "depend on it."
         )
     return key
 
 
-def load_or_create_key(path: Path) -> str:
-    """The key kept in ``path``; made (random, mode 0600) if the file does not exist yet."""
+def load_or_create_key(path: Path, *, depends: str = "custody seals and calendar URLs") -> str:
+    """The key kept in ``path``; made (random, mode 0600) if the file does not exist yet. ``depends`` says, in an
+    error message, what the key protects."""
     try:
-        return _read_key_file(path)
+        return _read_key_file(path, depends)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +61,7 @@ def load_or_create_key(path: Path) -> str:
             pass
     finally:
         os.unlink(tmp_name)
-    return _read_key_file(path)
+    return _read_key_file(path, depends)
 
 
 def check_key(name: str, key: str, *, production: bool) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_path, env_str
 from config.keys import KEY_FILE_NAME, check_key, load_or_create_key
+from privacy.crypto import KEY_FILE_NAME as IDENTITY_KEY_FILE_NAME
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -77,6 +78,15 @@ DOCKET_CUSTODY_KEY = env_str("DOCKET_CUSTODY_KEY", "")
 if DOCKET_CUSTODY_KEY:
     # Only a published key is refused here: a site cannot change its custody key without breaking its seals.
     check_key("DOCKET_CUSTODY_KEY", DOCKET_CUSTODY_KEY, production=False)
+# Encrypts persons' identities at rest (AES-256-GCM) and keys the search index's blind hashes (privacy/crypto.py).
+# Unset, a random key is made once and kept in DATA_DIR/identity_key (so `make run` works); in production set it in
+# the environment and keep it out of the data folder and its backups (`check --deploy` warns). After a change of key,
+# the old one goes in DOCKET_IDENTITY_PREVIOUS_KEYS until `manage.py rotate_identity_key` has re-sealed everything.
+DOCKET_IDENTITY_KEY_FROM_FILE = not env_str("DOCKET_IDENTITY_KEY", "")
+DOCKET_IDENTITY_KEY = env_str("DOCKET_IDENTITY_KEY", "") or load_or_create_key(
+    DATA_DIR / IDENTITY_KEY_FILE_NAME, depends="every person's real name, contacts and consent notes")
+check_key("DOCKET_IDENTITY_KEY", DOCKET_IDENTITY_KEY, production=False)
+DOCKET_IDENTITY_PREVIOUS_KEYS = env_list("DOCKET_IDENTITY_PREVIOUS_KEYS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
@@ -108,6 +118,10 @@ INSTALLED_APPS = [
     "stats",
     "accounts",
     "ops",
+    "privacy",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.form_stash.FormStashMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -157,7 +173,9 @@ else:
             "OPTIONS": {
                 # WAL lets the web process read while the worker writes; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write transactions.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+                # secure_delete: freed pages are zeroed, so an erased or re-encrypted value does not linger in them.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+                                "PRAGMA secure_delete=ON;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
@@ -327,3 +345,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"docket": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}},
 }
+
+# Two-factor sign-in (django-otp; accounts/two_factor.py). Staff must use it; leads may require it on a case.
+OTP_TOTP_ISSUER = "Docket"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows an authenticator's secret
+DOCKET_STAFF_TWO_FACTOR = True

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("exchange.urls")),
     path("", include("stats.urls")),
+    path("", include("privacy.urls")),
     path("", include("documents.urls")),
     path("", include("litigation.urls")),
     path("", include("cases.urls")),

@@ -7,10 +7,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
-def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+def _error(request: HttpRequest, status: int, message: str, *, extra: dict | None = None,
+           two_factor: bool = False) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+        return JsonResponse({"detail": message, **(extra or {})}, status=status)
+    return render(request, "error.html", {"status": status, "message": message, "two_factor": two_factor},
+                  status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -18,6 +20,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    extra = getattr(exception, "api_extra", None)
+    if extra is not None:  # a refusal that says what to do about it: sign in with two factors
+        return _error(request, 403, str(exception), extra=extra, two_factor=True)
     return _error(request, 403, _("You do not have permission to do this."))
 
 

@@ -47,7 +47,7 @@ class DeadlineOut(serializers.ModelSerializer):
         fields = [
             "id", "case", "case_title", "proceeding", "title", "kind", "due_date", "due_time", "rule", "rule_name",
             "trigger_date", "status", "overdue", "explanation", "responsible", "notes", "completed_at",
-            "completed_by", "created_at", "updated_at", "can_edit", "url",
+            "completed_by", "created_at", "updated_at", "can_edit", "url", "version",
         ]
 
     def get_overdue(self, obj: Deadline) -> bool:
@@ -77,6 +77,9 @@ class DeadlineIn(serializers.Serializer):
     responsible = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=150)
     proceeding = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="On PATCH: the version you edited; if the deadline has changed since, 409 and nothing changes.")
 
 
 class PreviewIn(serializers.Serializer):
@@ -172,6 +175,7 @@ class DeadlineListView(APIView):
         if not can_edit(request.user, case):
             raise PermissionDenied(_("You may not add deadlines to this case."))
         data = _resolve(s.validated_data, case)
+        data.pop("version", None)
         deadline = services.deadline_create(user=request.user, case=case, **data)
         deadline = deadline_get(request.user, deadline.pk)
         return Response(DeadlineOut(deadline, context=_context(request, [deadline])).data,
@@ -198,7 +202,8 @@ class DeadlineDetailView(APIView):
         if "case" in s.validated_data and s.validated_data["case"] != deadline.case_id:
             raise ValidationError({"case": [_("A deadline cannot move to another case.")]})
         data = _resolve(s.validated_data, deadline.case)
-        services.deadline_update(user=request.user, deadline=deadline, data=data)
+        expected = data.pop("version", None)
+        services.deadline_update(user=request.user, deadline=deadline, data=data, expected_version=expected)
         deadline = deadline_get(request.user, pk)
         return Response(DeadlineOut(deadline, context=_context(request, [deadline])).data)
 

@@ -149,9 +149,10 @@ class Deadline(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = DeadlineQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["due_date", "due_time", "id"]

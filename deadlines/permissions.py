@@ -7,7 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cases.permissions import EDIT_DEADLINES, VIEW_CASE, case_perms, case_perms_map, cases_for, parse_id
+from cases.permissions import (
+    EDIT_DEADLINES,
+    VIEW_CASE,
+    case_perms,
+    case_perms_map,
+    cases_for,
+    parse_id,
+    refuse_without_second_factor,
+)
 from deadlines.models import Deadline
 
 __all__ = ["VIEW_CASE", "EDIT_DEADLINES", "deadlines_for", "deadline_get", "deadline_require", "can_edit",
@@ -24,6 +32,8 @@ def deadline_get(user, pk, perm: str = VIEW_CASE) -> Deadline:
     pk = parse_id(pk)
     deadline = deadlines_for(user, perm).with_related().filter(pk=pk).first() if pk is not None else None
     if deadline is None:
+        if pk is not None:
+            refuse_without_second_factor(user, lambda u: deadlines_for(u, perm).filter(pk=pk).exists())
         raise Http404("No such deadline.")
     return deadline
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from cases.concurrency import VersionConflict, next_version
 from cases.models import Case, CaseMembership
 from cases.permissions import EDIT_DEADLINES, ROLE_PERMISSIONS, case_require
 from deadlines import engine
@@ -173,6 +174,7 @@ def _save(deadline: Deadline, *, user, reason: str | None = None) -> None:
     deadline._history_user = user
     if reason:
         deadline._change_reason = reason
+    next_version(deadline)
     deadline.save()
 
 
@@ -196,13 +198,17 @@ def deadline_create(*, user, case: Case, title: str, **fields: Any) -> Deadline:
 
 
 @transaction.atomic
-def deadline_update(*, user, deadline: Deadline, data: Mapping[str, Any]) -> Deadline:
+def deadline_update(*, user, deadline: Deadline, data: Mapping[str, Any],
+                    expected_version: int | None = None) -> Deadline:
     """Change a deadline (``edit_deadlines`` on its case). A new rule or trigger recomputes the due date (both
-    versions stay in its history)."""
+    versions stay in its history). With ``expected_version``, VersionConflict (and nothing written) if someone saved
+    the deadline since that version."""
     deadline_require(user, deadline.pk, EDIT_DEADLINES)
     # Work on the row as it is now (locked where the database can), not on the caller's possibly stale copy;
     # the caller's object is left untouched if anything is refused.
     current = Deadline.objects.select_for_update(of=("self",)).select_related("rule").get(pk=deadline.pk)
+    if expected_version is not None and expected_version != current.version:
+        raise VersionConflict(current)
     data = _normalise(data, current.rule)
     if "rule" in data and data["rule"] is None and "trigger_date" not in data:
         data["trigger_date"] = None  # clearing the rule turns the deadline into a date set by hand

@@ -84,6 +84,9 @@ def evidence_get(user, pk, perm: str = VIEW, *, include_trashed: bool = False) -
     pk = cp.parse_id(pk)
     item = evidence_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first() if pk else None
     if item is None:
+        if pk:
+            cp.refuse_without_second_factor(
+                user, lambda u: evidence_for(u, perm, include_trashed=include_trashed).filter(pk=pk).exists())
         raise Http404("No such evidence item.")
     return item
 

@@ -7,6 +7,11 @@ A document holds its searchable text in three parts:
   (only for those who may download it), a person's real name (only for those who may see identities).
   ``gate_open`` is True when there is no such restriction (e.g. the extracted text of an unrestricted item).
 
+A person's real name is indexed **blind**: ``gated`` holds, for each of its words, only a keyed hash of the word's
+index form (``privacy.crypto.blind_token``), so a copied index reveals no name; ``search.service`` hashes the words
+of a query the same way, so those who may read identities still find a person by name (whole words and phrases, not
+prefixes). The plain name is kept only on the ``SearchDoc`` built for a snippet (``gated_display``), never indexed.
+
 and the tokens that pre-filter results for a caller (``acl``):
 
 - ``c<id>`` for every case the object belongs to (a case itself; the cases of an incident; the live exhibit cases
@@ -42,6 +47,7 @@ class SearchDoc:
     body: str = ""
     gated: str = ""
     gate_open: bool = True
+    gated_display: str | None = None  # what a snippet shows of the gated text (None: ``gated`` itself); never indexed
     alive: bool = True
     acl: set[str] = field(default_factory=set)
     category: str = ""
@@ -126,9 +132,17 @@ def person_doc(person) -> SearchDoc:
     if person.created_by_id and not parties and not involvements:  # in nothing (not even in the trash)
         acl.add(f"u{person.created_by_id}")
     return SearchDoc(
-        type="person", id=person.pk, title=person.pseudonym, gated=person.real_name, gate_open=False,
-        acl=acl, date=_naive_utc(person.created_at),
+        type="person", id=person.pk, title=person.pseudonym, gated=blind_text(person.real_name), gate_open=False,
+        gated_display=person.real_name, acl=acl, date=_naive_utc(person.created_at),
     )
+
+
+def blind_text(identity: str) -> str:
+    """The words of ``identity`` as blind-index tokens, in order (so phrases still match)."""
+    from privacy.crypto import blind_token
+    from search.text import analyze
+
+    return " ".join(blind_token(term) for term in analyze(identity or ""))
 
 
 def evidence_doc(item) -> SearchDoc:

@@ -123,6 +123,14 @@ def remove_on_commit(obj: models.Model) -> None:
     _on_commit(keys)
 
 
+def compact() -> None:
+    """Rewrite the index without the remains of replaced or removed documents (after an erasure: the words of an
+    erased identity must not linger in old index segments)."""
+    from search.backends import get_backend
+
+    get_backend().compact()
+
+
 def case_access_changed_on_commit(case: models.Model) -> None:
     """A membership or the trash state of ``case`` changed: re-index what depends on it."""
     _on_commit([documents.key_of("case", case.pk)] if case.pk else [])

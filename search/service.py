@@ -2,7 +2,9 @@
 
 A result is only ever something the caller may view *now*: the backend pre-filters with the caller's visible ids,
 then every hit is re-checked against the database through the permission modules. Text only some viewers may
-read (a restricted item's file text, a person's real name) is searched and shown only to those viewers.
+read (a restricted item's file text, a person's real name) is searched and shown only to those viewers; a real
+name is in the index only as keyed hashes of its words (``search.documents``), so the gated query also carries each
+word's hashed form (``text.with_hashed_terms``).
 
 ``count`` counts the visible matches among the best ``MAX_HITS`` (settings.DOCKET_SEARCH_MAX_HITS, 1000).
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from privacy.crypto import blind_token
 from search import access, documents, text
 from search.backends import QuerySpec, get_backend
 
@@ -170,7 +173,7 @@ def search(user, params: SearchParams) -> Page:
     spec = QuerySpec(
         node=params.node, scope=scope, types=params.types, case_id=params.case_id,
         category=params.category, status=params.status, date_from=params.date_from, date_to=params.date_to,
-        limit=_max_hits(),
+        limit=_max_hits(), gated_node=text.with_hashed_terms(params.node, blind_token),
     )
     hits = get_backend().query(spec)
     kept, objects, gated = access.recheck(user, hits)
@@ -216,8 +219,9 @@ def snippet_and_source(doc: documents.SearchDoc, terms: text.TermSet, may_read_g
     """HTML: escaped text around the matches with ``<mark>``; gated text only for those who may read it.
     The second value tells whether the snippet was drawn from the gated text."""
     body_html, body_hit = text.highlight(doc.body, terms)
-    if may_read_gated and doc.gated and not body_hit:
-        gated_html, gated_hit = text.highlight(doc.gated, terms)
+    gated = doc.gated_display if doc.gated_display is not None else doc.gated
+    if may_read_gated and gated and not body_hit:
+        gated_html, gated_hit = text.highlight(gated, terms)
         if gated_hit or not doc.body:
             return gated_html, bool(gated_html)
     return body_html, False

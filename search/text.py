@@ -230,6 +230,20 @@ def parse_query(text: str):
     return node
 
 
+def with_hashed_terms(node, hasher):
+    """The query tree with each word and phrase also matching its keyed-hash form (``hasher`` maps an index term to
+    its blind-index token): what searches the blind-indexed identity text. Prefixes have no hashed form."""
+    if isinstance(node, Term):
+        return Or((node, Term(hasher(node.text))))
+    if isinstance(node, Phrase):
+        return Or((node, Phrase(tuple(hasher(t) for t in node.terms))))
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(with_hashed_terms(i, hasher) for i in node.items))
+    if isinstance(node, Not):
+        return Not(with_hashed_terms(node.item, hasher))
+    return node
+
+
 def only_negative(node) -> bool:
     """True when the query has no positive part (``NOT x``): it then means "everything except x"."""
     if isinstance(node, Not):

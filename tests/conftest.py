@@ -46,3 +46,34 @@ def system_tool(name: str) -> str | None:
 
 # Real servers for the S3 and Redis tests (started on demand, once per session): see tests/servers.py.
 from tests.servers import redis_url, s3, s3_endpoint  # noqa: E402,F401
+
+# --- Two-factor sign-in -----------------------------------------------------------------------------------------
+def confirmed_device(user):
+    """A confirmed authenticator for ``user`` (made once), as after setting up two-factor sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(device, step: int = 0) -> str:
+    """The code the authenticator app shows now (``step``: that many 30-second steps later, for a second use)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + step * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login_with_two_factors(client, user):
+    """Sign ``client`` in as ``user`` with a session verified by a second factor (staff need one for every page)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = confirmed_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

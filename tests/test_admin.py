@@ -17,6 +17,7 @@ from cases import services
 from cases.models import CaseUserObjectPermission, Role
 from deadlines import services as deadline_services
 from evidence import services as evidence_services
+from tests.conftest import login_with_two_factors
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory, add_member
 from tests.test_permission_matrix import history_counts
 
@@ -36,7 +37,7 @@ def test_every_admin_changelist_and_add_page_loads_for_a_superuser(client):
     case = CaseFactory(lead=root)
     IncidentFactory(user=root, cases=[case])
     PersonFactory(user=root)
-    client.force_login(root)
+    login_with_two_factors(client, root)
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
         response = client.get(reverse("admin:%s_%s_changelist" % info))
@@ -47,7 +48,7 @@ def test_every_admin_changelist_and_add_page_loads_for_a_superuser(client):
 
 def test_staff_cannot_open_or_grant_object_permissions(client, staff):
     case = CaseFactory()
-    client.force_login(staff)
+    login_with_two_factors(client, staff)
     for name in ("caseuserobjectpermission", "incidentuserobjectpermission", "casemembership"):
         assert client.get(reverse(f"admin:cases_{name}_changelist")).status_code == 403
         assert client.get(reverse(f"admin:cases_{name}_add")).status_code == 403
@@ -121,7 +122,7 @@ def test_every_domain_model_is_in_the_admin_test():
 def test_staff_with_every_permission_open_no_domain_screen(client, staff, secrets_world, member):
     if member:
         add_member(secrets_world, staff, Role.OBSERVER)
-    client.force_login(staff)
+    login_with_two_factors(client, staff)
     before = history_counts()
     for model, model_admin in domain_admins():
         pk, history_id = first_row(model)
@@ -142,7 +143,7 @@ def test_staff_with_every_permission_open_no_domain_screen(client, staff, secret
 def test_history_pages_of_a_hidden_case_and_person_are_refused(client, staff, secrets_world):
     """The issue's example: django-simple-history's views ignore get_queryset and showed any case's history."""
     person = secrets_world.parties.first().person
-    client.force_login(staff)
+    login_with_two_factors(client, staff)
     for obj in (secrets_world, person):
         info = (obj._meta.app_label, obj._meta.model_name)
         record = obj.history.order_by("-history_id").first()
@@ -154,7 +155,7 @@ def test_history_pages_of_a_hidden_case_and_person_are_refused(client, staff, se
 
 
 def test_refused_before_any_lookup_missing_and_existing_ids_answer_alike(client, staff, secrets_world):
-    client.force_login(staff)
+    login_with_two_factors(client, staff)
     for pk in (str(secrets_world.pk), "999999", "abc", HUGE):
         assert client.get(f"/admin/cases/case/{pk}/history/").status_code == 403
         assert client.get(f"/admin/cases/case/{pk}/history/1/").status_code == 403
@@ -162,7 +163,7 @@ def test_refused_before_any_lookup_missing_and_existing_ids_answer_alike(client,
 
 def test_inactive_superuser_opens_nothing(client, secrets_world):
     root = UserFactory(username="former-root", is_staff=True, is_superuser=True, is_active=False)
-    client.force_login(root)
+    login_with_two_factors(client, root)
     response = client.get(f"/admin/cases/case/{secrets_world.pk}/history/")
     assert response.status_code in (302, 403)
     assert "SECRET-NOTE" not in response.content.decode()
@@ -173,7 +174,7 @@ def test_superuser_bad_ids_are_404_or_a_redirect_never_500(secrets_world):
 
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     client = Client(raise_request_exception=False)
-    client.force_login(root)
+    login_with_two_factors(client, root)
     for model, model_admin in domain_admins():
         pk, history_id = first_row(model)
         info = (model._meta.app_label, model._meta.model_name)
@@ -189,7 +190,7 @@ def test_superuser_bad_ids_are_404_or_a_redirect_never_500(secrets_world):
 
 def test_superuser_reads_history_and_history_items(client, secrets_world):
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(root)
+    login_with_two_factors(client, root)
     record = secrets_world.history.order_by("-history_id").first()
     history = client.get(f"/admin/cases/case/{secrets_world.pk}/history/")
     assert history.status_code == 200 and "SECRET-NOTE" in history.content.decode()
@@ -203,12 +204,12 @@ def test_staff_cannot_list_or_mint_api_tokens(client, staff):
 
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     AuthToken.objects.create(user=root)
-    client.force_login(staff)
+    login_with_two_factors(client, staff)
     assert client.get(reverse("admin:knox_authtoken_changelist")).status_code == 403
     assert client.get(reverse("admin:knox_authtoken_add")).status_code == 403
     response = client.post(reverse("admin:knox_authtoken_add"), {"user": root.pk, "expiry_0": "", "expiry_1": ""})
     assert response.status_code == 403
     assert AuthToken.objects.filter(user=root).count() == 1
-    client.force_login(root)
+    login_with_two_factors(client, root)
     assert client.get(reverse("admin:knox_authtoken_changelist")).status_code == 200
     assert client.get(reverse("admin:knox_authtoken_add")).status_code == 403  # tokens come from signing in

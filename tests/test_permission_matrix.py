@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Role
+from tests.conftest import login_with_two_factors
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory, add_member
 from tests.litigation.matrix import litigation_world
 from tests.litigation.matrix import rows as litigation_rows
@@ -190,6 +191,16 @@ ROWS: list[Row] = [
     Row("api geo", "get", lambda w: "/api/v1/incidents/geo.json", _expect(401, 200, 200)),
     Row("api geo clusters", "get", lambda w: "/api/v1/incidents/geo.json?zoom=4&bbox=-180,-90,180,90",
         _expect(401, 200, 200)),
+
+    Row("api case legal hold", "patch", lambda w: f"/api/v1/cases/{w.case.pk}/",
+        _expect(401, 404, 403, 200, lead=200), lambda w: {"legal_hold": True}),
+    Row("api case two factors required", "patch", lambda w: f"/api/v1/cases/{w.case.pk}/",
+        _expect(401, 404, 403, 200, lead=200), lambda w: {"two_factor_required": False}),
+    Row("api case patch with a stale version", "patch", lambda w: f"/api/v1/cases/{w.case.pk}/",
+        _expect(401, 404, 409, observer=403, coordinator=403, researcher=403),
+        lambda w: {"summary": "edited", "version": w.case.version + 5}),
+    Row("api person erase", "post", lambda w: f"/api/v1/persons/{w.person.pk}/erase/",
+        _expect(401, 404, 200, observer=403, coordinator=403, researcher=403), lambda w: {"ground": "request"}),
     # --- pages ---
     Row("page dashboard", "get", lambda w: "/", _expect(302, 200, 200), api=False),
     Row("page case list", "get", lambda w: "/cases/", _expect(302, 200, 200), api=False),
@@ -218,6 +229,14 @@ ROWS: list[Row] = [
         _expect(302, 404, 200, observer=403, coordinator=403), api=False),
     Row("page person merge", "post", lambda w: f"/persons/{w.person.pk}/merge/",
         _expect(302, 404, 403, 302, lead=302), lambda w: {"drop": w.extra["duplicate"].pk}, api=False),
+
+    Row("page two-factor sign-in", "get", lambda w: "/account/two-factor/", _expect(302, 200, 200), api=False),
+    Row("page two-factor setup (nothing started)", "get", lambda w: "/account/two-factor/setup/",
+        _expect(302, 302, 302), api=False),
+    Row("page person erase", "get", lambda w: f"/persons/{w.person.pk}/erase/",
+        _expect(302, 404, 200, observer=403, coordinator=403, researcher=403), api=False),
+    Row("page person edit", "get", lambda w: f"/persons/{w.person.pk}/edit/",
+        _expect(302, 404, 200, observer=404, coordinator=404), api=False),
     Row("page trashed case", "get", lambda w: f"/cases/{w.trashed_case.pk}/", _expect(302, 404, 404), api=False),
     Row("page case documents", "get", lambda w: f"/cases/{w.case.pk}/documents/", _expect(302, 404, 200), api=False),
     Row("page signature details", "get", lambda w: "/documents/signature/", _expect(302, 200, 200), api=False),
@@ -262,7 +281,9 @@ def client_for(world: World, caller: str, api: bool):
     from django.test import Client
 
     client = Client()
-    if caller != "anonymous":
+    if caller == "superuser":  # staff sign in with two factors
+        login_with_two_factors(client, world.users[caller])
+    elif caller != "anonymous":
         client.force_login(world.users[caller])
     return client
 

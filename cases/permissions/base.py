@@ -1,13 +1,15 @@
 """The role table and cases: who holds which permission on a case (docs/access-model.md, "Roles on a case")."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseUserObjectPermission, Party, Role
 from config.inputs import MAX_ID, parse_id  # noqa: F401  (one definition of an id, re-exported)
@@ -76,6 +78,67 @@ def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+# --- Cases that require two factors ---------------------------------------------------------------------------
+class SecondFactorRequired(PermissionDenied):
+    """A member who has not signed in with a second factor asked for a case that requires one (or for something in
+    it): 403 with this message, on pages and in the API (``api_extra`` goes into the JSON body)."""
+
+    api_extra = {"second_factor_required": True}
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or str(_(
+            "This case requires two-factor sign-in. Set up an authenticator in your account (or sign out and in "
+            "again with your code), then open it again.")))
+
+
+def second_factor_verified(user) -> bool:
+    """Whether ``user``'s current sign-in used a second factor.
+
+    A browser session answers through django-otp (``OTPMiddleware`` gives the user ``is_verified()``); an API token
+    through ``accounts.auth``, which records at issue whether the token was obtained with a valid code. Where there
+    is no sign-in to ask (a command, a task, the private calendar feed), the account counts as verified when it has
+    a confirmed authenticator."""
+    if not _active(user):
+        return False
+    check = getattr(user, "is_verified", None)
+    if callable(check):
+        return bool(check())
+    return _has_confirmed_device(user.pk)
+
+
+def _has_confirmed_device(user_id) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user_id=user_id, confirmed=True).exists()
+
+
+def _second_factor_q(user, prefix: str = "") -> Q:
+    """A filter on cases (through ``prefix``) that leaves out those requiring two factors when ``user``'s sign-in
+    did not use one; no query of its own."""
+    check = getattr(user, "is_verified", None)
+    if callable(check):
+        return Q() if check() else Q(**{f"{prefix}two_factor_required": False})
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return Q(**{f"{prefix}two_factor_required": False}) | Q(
+        Exists(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True)))
+
+
+def _as_verified(user):
+    """The same account as if its sign-in had used a second factor (only to tell 403 from 404)."""
+    clone = copy.copy(user)
+    clone.is_verified = lambda: True
+    return clone
+
+
+def refuse_without_second_factor(user, reachable: Callable[[object], bool]) -> None:
+    """Called where an object was not found for ``user``: SecondFactorRequired if ``reachable(user signed in with
+    two factors)`` — the object is there for them, behind a case that requires two factors — else nothing (the
+    caller answers 404). Members learn nothing new: the case is theirs."""
+    if _active(user) and not second_factor_verified(user) and reachable(_as_verified(user)):
+        raise SecondFactorRequired()
+
+
 def _permission_ids(model, codenames: Iterable[str]) -> dict[str, int]:
     perms = Permission.objects.filter(content_type__app_label="cases", content_type__model=model._meta.model_name)
     wanted = set(codenames)
@@ -118,18 +181,21 @@ def cases_for(user, perm: str = VIEW_CASE, *, include_trashed: bool = False, tra
         qs = qs.alive()
     if not _active(user):
         return qs.none()
-    if user.is_superuser:
+    if user.is_superuser:  # staff sign in with two factors (accounts.middleware): nothing to hold back
         return qs
-    return qs.filter(_case_perm_exists(user, perm))
+    return qs.filter(_second_factor_q(user)).filter(_case_perm_exists(user, perm))
 
 
 def case_get(user, pk, perm: str = VIEW_CASE, *, include_trashed: bool = False) -> Case:
-    """The case, if ``user`` holds ``perm`` on it; otherwise Http404 whether it exists or not."""
+    """The case, if ``user`` holds ``perm`` on it; otherwise Http404 whether it exists or not (SecondFactorRequired,
+    a 403, for a member of a case that requires two factors whose sign-in did not use them)."""
     pk = parse_id(pk)
     if pk is None:
         raise Http404("No such case.")
     case = cases_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first()
     if case is None:
+        refuse_without_second_factor(
+            user, lambda u: cases_for(u, perm, include_trashed=include_trashed).filter(pk=pk).exists())
         raise Http404("No such case.")
     return case
 
@@ -148,6 +214,9 @@ def _case_child_require(model, label: str, user, pk, perm: str):
     pk = parse_id(pk)
     obj = model.objects.filter(pk=pk, case__in=cases_for(user).values("pk")).first() if pk is not None else None
     if obj is None:
+        if pk is not None:
+            refuse_without_second_factor(
+                user, lambda u: model.objects.filter(pk=pk, case__in=cases_for(u).values("pk")).exists())
         raise Http404(f"No such {label}.")
     if perm != VIEW_CASE:
         case_require(user, obj.case_id, perm)
@@ -169,6 +238,8 @@ def case_perms(user, case: Case) -> frozenset[str]:
         return frozenset()
     if user.is_superuser:
         return ALL_CASE_PERMS
+    if case.two_factor_required and not second_factor_verified(user):
+        return frozenset()
     return frozenset(
         CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
             "permission__codename", flat=True
@@ -184,9 +255,8 @@ def case_perms_map(user, case_ids: Iterable[int]) -> dict[int, frozenset[str]]:
     if user.is_superuser:
         return {pk: ALL_CASE_PERMS for pk in ids}
     found: dict[int, set[str]] = {pk: set() for pk in ids}
-    rows = CaseUserObjectPermission.objects.filter(content_object_id__in=ids, user=user).values_list(
-        "content_object_id", "permission__codename"
-    )
+    rows = CaseUserObjectPermission.objects.filter(content_object_id__in=ids, user=user).filter(
+        _second_factor_q(user, "content_object__")).values_list("content_object_id", "permission__codename")
     for case_id, codename in rows:
         found[case_id].add(codename)
     return {pk: frozenset(v) for pk, v in found.items()}

@@ -27,8 +27,10 @@ from cases.permissions.base import (
     VIEW_INCIDENT,
     _active,
     _permission_ids,
+    _second_factor_q,
     case_perms_map,
     parse_id,
+    refuse_without_second_factor,
 )
 
 
@@ -77,7 +79,8 @@ def incident_access_init_many(incidents: Iterable[Incident]) -> None:
 def _incident_filter(user, perm: str) -> Q:
     through = Incident.cases.through
     via_case = Exists(
-        through.objects.filter(incident=OuterRef("pk"), case__deleted_at__isnull=True).filter(
+        through.objects.filter(incident=OuterRef("pk"), case__deleted_at__isnull=True)
+        .filter(_second_factor_q(user, "case__")).filter(
             Exists(
                 CaseUserObjectPermission.objects.filter(
                     content_object=OuterRef("case"), user=user,
@@ -120,6 +123,8 @@ def incident_get(user, pk, perm: str = VIEW_INCIDENT, *, include_trashed: bool =
         raise Http404("No such incident.")
     incident = incidents_for(user, perm, include_trashed=include_trashed).filter(pk=pk).first()
     if incident is None:
+        refuse_without_second_factor(
+            user, lambda u: incidents_for(u, perm, include_trashed=include_trashed).filter(pk=pk).exists())
         raise Http404("No such incident.")
     return incident
 

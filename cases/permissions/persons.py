@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from cases.models import Case, Incident, IncidentPerson, Party, Person
 from cases.permissions.base import (
+    CHANGE_CASE,
     CHANGE_INCIDENT,
     EDIT_INCIDENTS,
     MOVE_INCIDENT,
@@ -21,6 +22,7 @@ from cases.permissions.base import (
     _active,
     cases_for,
     parse_id,
+    refuse_without_second_factor,
 )
 from cases.permissions.incidents import incidents_for
 
@@ -104,6 +106,8 @@ def person_get(user, pk) -> Person:
     pk = parse_id(pk)
     person = persons_for(user).filter(pk=pk).first() if pk is not None else None
     if person is None:
+        if pk is not None:
+            refuse_without_second_factor(user, lambda u: persons_for(u).filter(pk=pk).exists())
         raise Http404("No such person.")
     return person
 
@@ -118,12 +122,27 @@ def person_require(user, pk, perm: str) -> Person:
     return person
 
 
+def person_erasable(user, person: Person) -> bool:
+    """May ``user`` erase the person's identity (``privacy.services.person_erase``)? A lead or lawyer
+    (``change_case``) of every case the person is in, live or in the trash; for a person in no case, whoever may
+    edit them and read their identity. Legal holds are the service's to check."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    holding = cases_holding_person(person)
+    if holding.exists():
+        return not holding.exclude(pk__in=cases_for(user, CHANGE_CASE, include_trashed=True).values("pk")).exists()
+    perms = person_perms(user, person)
+    return PERSON_EDIT in perms and PERSON_IDENTITY in perms
+
+
 def person_editable(user, person: Person) -> bool:
     return _active(user) and (user.is_superuser or persons_editable_by(user).filter(pk=person.pk).exists())
 
 
 # --- Moving things between cases and incidents (no transitive grants) ----------------------------------------
-def _cases_holding_person(person: Person) -> QuerySet:
+def cases_holding_person(person: Person) -> QuerySet:
     """Every case (live or trashed) the person is in: as a party, or through an incident of the case."""
     return Case.objects.filter(
         Q(Exists(Party.objects.filter(case=OuterRef("pk"), person=person)))
@@ -152,7 +171,7 @@ def thing_movable(user, *, holding_cases: QuerySet, holding_incidents: QuerySet,
 
 def person_movable(user, person: Person) -> bool:
     return thing_movable(
-        user, holding_cases=_cases_holding_person(person),
+        user, holding_cases=cases_holding_person(person),
         holding_incidents=Incident.objects.filter(involvements__person=person),
         created_by_id=person.created_by_id,
     )
@@ -175,7 +194,7 @@ def person_link_check(user, person: Person, *, case: Case | None = None, inciden
         target_cases = incident.cases.all()
         already_in = IncidentPerson.objects.filter(incident=incident, person=person).exists() or (
             target_cases.exists()
-            and not target_cases.exclude(pk__in=_cases_holding_person(person).values("pk")).exists()
+            and not target_cases.exclude(pk__in=cases_holding_person(person).values("pk")).exists()
         )
     if already_in:
         return  # the target shows the person to nobody who does not see them already

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class QuerySpec:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     limit: int = 1000
+    # The query for the gated search (``node`` with identity words also in their blind-index form), if different.
+    gated_node: object = None
 
 
 @dataclass
@@ -64,6 +67,9 @@ class SearchBackend(abc.ABC):
     def clear(self) -> None:
         """Make the index exist and be empty."""
 
+    def compact(self) -> None:
+        """Drop what replaced or removed documents left behind (nothing to do where rows are updated in place)."""
+
     # --- state ---------------------------------------------------------------------------------------------
     @abc.abstractmethod
     def exists(self) -> bool:
@@ -90,7 +96,8 @@ class SearchBackend(abc.ABC):
         for hit in public:
             hit.public_score = hit.score
         found = {h.key: h for h in public}
-        for hit in self.search(spec, gated=True):
+        gated_spec = dataclasses.replace(spec, node=spec.gated_node) if spec.gated_node is not None else spec
+        for hit in self.search(gated_spec, gated=True):
             known = found.get(hit.key)
             if known is None:
                 hit.gated_only = True

@@ -293,8 +293,10 @@ class WhooshBackend(SearchBackend):
 
     # --- writing -------------------------------------------------------------------------------------------
     @contextmanager
-    def _writer(self, ix: windex.FileIndex | None = None, **kwargs) -> Iterator[writing.SegmentWriter]:
-        """A writer that waits for the lock; cancelled on error, committed otherwise."""
+    def _writer(self, ix: windex.FileIndex | None = None, *, optimize: bool = False,
+                **kwargs) -> Iterator[writing.SegmentWriter]:
+        """A writer that waits for the lock; cancelled on error, committed (``optimize``: into one segment)
+        otherwise."""
         path = str(self.path)
         with _write_lock(path):
             ix = ix or self._open()
@@ -316,7 +318,7 @@ class WhooshBackend(SearchBackend):
                 writer.cancel()
                 raise
             else:
-                writer.commit()
+                writer.commit(optimize=optimize)
 
     def index(self, docs: Iterable[SearchDoc]) -> None:
         docs = list(docs)
@@ -336,6 +338,13 @@ class WhooshBackend(SearchBackend):
         with self._writer() as w:
             for key in keys:
                 w.delete_by_term("key", key)
+
+    def compact(self) -> None:
+        """Merge every segment into one: deleted documents (and their terms) are then gone from the files."""
+        if not self.exists():
+            return
+        with self._writer(optimize=True):
+            pass
 
     def clear(self) -> None:
         path = str(self.path)

@@ -11,6 +11,7 @@ from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from tests.conftest import confirmed_device, login_with_two_factors, totp_code
 from tests.accounts.test_tokens import PASSWORD, as_token, sign_in
 from tests.factories import UserFactory
 
@@ -94,7 +95,7 @@ def test_the_navigation_links_to_the_page_in_english_and_russian(alina):
 # --- the admin, the command, the API ----------------------------------------------------------------------------
 def test_a_superuser_setting_the_password_in_the_admin_revokes_the_tokens(alina, tokens, client):
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(root)
+    login_with_two_factors(client, root)
     response = client.post(f"/admin/auth/user/{alina.pk}/password/", {"password1": NEW, "password2": NEW,
                                                                        "usable_password": "true"})
     assert response.status_code == 302, response.content.decode()[:500]
@@ -105,8 +106,8 @@ def test_a_superuser_setting_the_password_in_the_admin_revokes_the_tokens(alina,
 
 def test_the_admins_own_password_change_page_revokes_the_tokens(client):
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
-    root_tokens = [sign_in("root")]
-    client.force_login(root)
+    root_tokens = [sign_in("root", otp=totp_code(confirmed_device(root)))]  # staff sign in with two factors
+    login_with_two_factors(client, root)
     response = client.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": NEW,
                                                        "new_password2": NEW})
     assert response.status_code == 302

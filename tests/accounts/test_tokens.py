@@ -22,8 +22,9 @@ def alina():
     return UserFactory(username="alina")
 
 
-def sign_in(username: str = "alina", password: str = PASSWORD) -> str:
-    response = APIClient().post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+def sign_in(username: str = "alina", password: str = PASSWORD, otp: str | None = None) -> str:
+    body = {"username": username, "password": password, **({"otp": otp} if otp is not None else {})}
+    response = APIClient().post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 200, response.content
     return response.json()["token"]
 

@@ -239,6 +239,7 @@ def test_trash_and_restore_bring_back_the_same_data(api, lead):
     assert api.post(f"/api/v1/cases/{case.pk}/restore/").status_code == 200
     after = api.get(f"/api/v1/cases/{case.pk}/").json()
     before.pop("updated_at"), after.pop("updated_at")
+    assert after.pop("version") > before.pop("version")  # trash and restore are saves
     assert after == before
     assert api.get(f"/api/v1/incidents/{incident.pk}/").json()["cases"] == [case.pk]
     actions = [e["action"] for e in api.get(f"/api/v1/cases/{case.pk}/history/").json() if e["object"] == "case"]

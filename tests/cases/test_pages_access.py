@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from cases import services
-from cases.models import Case, CaseMembership, Incident, IncidentPerson, Party, Proceeding, Role
+from cases.models import Case, CaseMembership, Incident, IncidentPerson, Party, Role
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory, add_member
 from tests.test_permission_matrix import history_counts
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from cases import services
-from cases.models import Case, CaseMembership, Incident, Party, Person, Proceeding
+from cases.models import Case, CaseMembership, Party, Proceeding
 from tests.factories import CaseFactory, IncidentFactory, PersonFactory, UserFactory
 from tests.test_permission_matrix import history_counts
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 
 from deadlines import services
 from deadlines.models import DeadlineRule
+from tests.conftest import login_with_two_factors
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def root():
 
 
 def test_a_superuser_adds_a_rule_and_the_api_uses_it(root, client, api, cast):
-    client.force_login(root)
+    login_with_two_factors(client, root)
     r = client.post("/admin/deadlines/deadlinerule/add/", {
         "code": "ru-cpc-objections", "name": "Objections to the minutes", "jurisdiction": "ru",
         "unit": "working_days", "amount": "5", "start": "next_day", "roll_forward": "on",
@@ -48,7 +49,7 @@ def test_a_superuser_adds_a_rule_and_the_api_uses_it(root, client, api, cast):
 
 
 def test_staff_without_superuser_status_cannot_add_or_change_rules(staff, client):
-    client.force_login(staff)
+    login_with_two_factors(client, staff)
     rule = DeadlineRule.objects.get(code="ru-cpc-appeal")
     before = rule.amount
     assert client.get("/admin/deadlines/deadlinerule/").status_code == 403
@@ -63,7 +64,7 @@ def test_staff_without_superuser_status_cannot_add_or_change_rules(staff, client
 
 
 def test_admin_refuses_an_impossible_rule(root, client):
-    client.force_login(root)
+    login_with_two_factors(client, root)
     r = client.post("/admin/deadlines/deadlinerule/add/", {
         "code": "Bad Code", "name": "x", "jurisdiction": "RU", "unit": "months", "amount": "0",
         "start": "next_day", "legal_basis": "x"})
@@ -79,12 +80,12 @@ def test_deadline_admin_is_for_superusers_only(staff, root, client, cast):
     other = CaseFactory(lead=UserFactory())
     hidden = services.deadline_create(user=other.created_by, case=other, title="Hidden one",
                                       due_date=dt.date(2025, 1, 1))
-    client.force_login(staff)  # a lawyer of the case, with the deadline permissions
+    login_with_two_factors(client, staff)  # a lawyer of the case, with the deadline permissions
     assert client.get("/admin/deadlines/deadline/").status_code == 403
     for deadline in (mine, hidden):
         for page in ("change", "history"):
             r = client.get(f"/admin/deadlines/deadline/{deadline.pk}/{page}/")
             assert r.status_code == 403 and deadline.title not in r.content.decode()
-    client.force_login(root)
+    login_with_two_factors(client, root)
     body = client.get("/admin/deadlines/deadline/").content.decode()
     assert "Visible one" in body and "Hidden one" in body

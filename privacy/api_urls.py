@@ -1,0 +1,7 @@
+from django.urls import path
+
+from privacy import api
+
+urlpatterns = [
+    path("persons/<int:pk>/erase/", api.PersonEraseView.as_view(), name="api-person-erase"),
+]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from privacy import views
+
+urlpatterns = [
+    path("persons/<int:pk>/erase/", views.person_erase, name="person-erase"),
+]
