@@ -207,5 +207,13 @@ class PersonFilter(_UserFilterSet):
         value = value.strip()
         if not value:
             return qs
-        readable = permissions.persons_for(self.user, identities=True).values("pk")
-        return qs.filter(Q(pseudonym__icontains=value) | (Q(real_name__icontains=value) & Q(pk__in=readable)))
+        return qs.filter(Q(pseudonym__icontains=value) | Q(pk__in=real_name_matches(self.user, value)))
+
+
+def real_name_matches(user, value: str) -> list[int]:
+    """Ids of the persons whose identity ``user`` may read and whose real name contains ``value`` (case-insensitive).
+    Real names are encrypted at rest (privacy.fields), so the database cannot compare them: they are decrypted here,
+    only those the user may read, a few microseconds each."""
+    needle = value.casefold()
+    readable = permissions.persons_for(user, identities=True).exclude(real_name="").only("pk", "real_name")
+    return [p.pk for p in readable.iterator(chunk_size=2000) if needle in (p.real_name or "").casefold()]

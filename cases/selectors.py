@@ -105,7 +105,9 @@ def person_merge_candidates(*, user, person: Person, q: str = "", limit: int = 2
           .exclude(pk=person.pk).order_by("pseudonym", "id"))
     q = (q or "").replace("\x00", "").strip()[:200]
     if q:
-        qs = qs.filter(Q(pseudonym__icontains=q) | Q(real_name__icontains=q))
+        from cases.filters import real_name_matches
+
+        qs = qs.filter(Q(pseudonym__icontains=q) | Q(pk__in=real_name_matches(user, q)))
     return qs[:limit]
 
 

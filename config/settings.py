@@ -333,6 +333,9 @@ SPECTACULAR_SETTINGS = {
         "AuthorityKindEnum": "litigation.models.Authority.Kind",
         "RequestKindEnum": "litigation.models.AuthorityRequest.Kind",
         "RequestStatusEnum": "litigation.models.AuthorityRequest.Status",
+        "HistoryActionEnum": [("created", "created"), ("changed", "changed"), ("deleted", "deleted"),
+                              ("restored", "restored")],
+        "DeadlineHistoryActionEnum": [("created", "created"), ("changed", "changed"), ("deleted", "deleted")],
     },
 }
 

@@ -3,5 +3,5 @@ from django.urls import path
 from privacy import api
 
 urlpatterns = [
-    path("persons/<int:pk>/erase/", api.PersonEraseView.as_view(), name="api-person-erase"),
+    path("persons/<id:pk>/erase/", api.PersonEraseView.as_view(), name="api-person-erase"),
 ]

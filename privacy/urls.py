@@ -3,5 +3,5 @@ from django.urls import path
 from privacy import views
 
 urlpatterns = [
-    path("persons/<int:pk>/erase/", views.person_erase, name="person-erase"),
+    path("persons/<id:pk>/erase/", views.person_erase, name="person-erase"),
 ]

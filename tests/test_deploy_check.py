@@ -14,6 +14,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "docket.example.org",
     "DOCKET_HTTPS": "1",
     "DOCKET_HSTS_PRELOAD": "1",
+    # The identity key comes from the environment in production (README, Security), never from beside the data.
+    "DOCKET_IDENTITY_KEY": "kC9vX2mQ7rT4wY8zB1nD5fH3jL6pS0uA9eG2iK7oM4q",
 }
 
 
