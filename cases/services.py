@@ -225,6 +225,7 @@ def proceeding_create(*, user, case: Case, **fields: Any) -> Proceeding:
     proceeding = Proceeding(case=case)
     _assign(proceeding, fields, PROCEEDING_FIELDS)
     _save(proceeding, user=user)
+    indexing.index_on_commit(proceeding)
     return proceeding
 
 
@@ -233,6 +234,7 @@ def proceeding_update(*, user, proceeding: Proceeding, data: Mapping[str, Any]) 
     permissions.case_require(user, proceeding.case_id, permissions.CHANGE_CASE)
     if _assign(proceeding, data, PROCEEDING_FIELDS):
         _save(proceeding, user=user)
+        indexing.index_on_commit(proceeding)
     return proceeding
 
 
@@ -240,6 +242,7 @@ def proceeding_update(*, user, proceeding: Proceeding, data: Mapping[str, Any]) 
 def proceeding_delete(*, user, proceeding: Proceeding) -> None:
     permissions.case_require(user, proceeding.case_id, permissions.CHANGE_CASE)
     proceeding._history_user = user
+    indexing.remove_on_commit(proceeding)
     proceeding.delete()
 
 

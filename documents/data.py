@@ -75,9 +75,10 @@ class ExhibitRow:
 class EntryKind:
     INCIDENT = "incident"
     PROCEEDING = "proceeding"
+    CLAIM = "claim"
     DEADLINE = "deadline"
     EXHIBIT = "exhibit"
-    ORDER = (INCIDENT, PROCEEDING, DEADLINE, EXHIBIT)
+    ORDER = (INCIDENT, PROCEEDING, CLAIM, DEADLINE, EXHIBIT)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,18 @@ class DossierIncident:
     persons: tuple[PersonRef, ...] = ()
     exhibits: tuple[str, ...] = ()  # "No. 3 — Photo of the camera" references
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class DossierClaim:
+    """A claim of the case, for the dossier: what is invoked, on what basis, what is sought, what came of it."""
+    number: int
+    right: str
+    basis: str = ""
+    relief: str = ""
+    outcome: str = ""
+    proceeding: str = ""
+    authorities: tuple[str, ...] = ()  # "Glukhin v. Russia, no. 11519/20, § 90"
 
 
 @dataclass(frozen=True)

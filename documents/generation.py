@@ -120,7 +120,9 @@ def incident_dossier_generate(*, user, case: Case, language: str, selection: Dos
             shown = DossierFilter(category=str(labels.get(selection.category, selection.category)),
                                   location=selection.location, date_from=selection.date_from,
                                   date_to=selection.date_to, incident_ids=selection.incident_ids)
-        content = generators.incident_dossier_docx(case=info, incidents=incidents, selection=shown, meta=meta)
+        claims = selectors.dossier_claims(user=user, case=case)
+        content = generators.incident_dossier_docx(case=info, incidents=incidents, selection=shown, meta=meta,
+                                                   claims=claims)
     return _deliver(user=user, case=case, kind=DocumentExport.Kind.INCIDENT_DOSSIER, stem="incident-dossier",
                     lang=lang, docx=content, fmt=fmt, detail={"incidents": [i.id for i in incidents]})
 

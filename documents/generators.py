@@ -36,6 +36,7 @@ from documents import formatting as fmt
 from documents.data import (
     CaseInfo,
     ChronologyEntry,
+    DossierClaim,
     CustodyExhibit,
     DocumentMeta,
     DossierFilter,
@@ -519,6 +520,7 @@ def entry_kind_label(kind: str) -> str:
     return {
         EntryKind.INCIDENT: pgettext("doc", "Incident"),
         EntryKind.PROCEEDING: pgettext("doc", "Court proceedings"),
+        EntryKind.CLAIM: pgettext("doc", "Claim"),
         EntryKind.DEADLINE: pgettext("doc", "Time-limit"),
         EntryKind.EXHIBIT: pgettext("doc", "Exhibit"),
     }.get(kind, kind)
@@ -547,7 +549,7 @@ def chronology_docx(*, case: CaseInfo, entries: Iterable[ChronologyEntry], meta:
 # --- The incident dossier -------------------------------------------------------------------------------------------
 @_localised
 def incident_dossier_docx(*, case: CaseInfo, incidents: Sequence[DossierIncident], meta: DocumentMeta,
-                          selection: DossierFilter | None = None) -> bytes:
+                          selection: DossierFilter | None = None, claims: Sequence[DossierClaim] = ()) -> bytes:
     """The chosen incidents with their details, the persons involved and the exhibits that document them."""
     doc = new_document(case=case, meta=meta, title=pgettext("doc", "Incident dossier"))
     lang = meta.language
@@ -596,8 +598,28 @@ def incident_dossier_docx(*, case: CaseInfo, incidents: Sequence[DossierIncident
                 doc.add_paragraph(paragraph.strip())
     if not incidents:
         doc.add_paragraph(pgettext("doc", "No incident matches this selection."))
+    if claims:
+        _dossier_claims(doc, claims)
     add_signature(doc, meta)
     return to_bytes(doc)
+
+
+def _dossier_claims(doc, claims: Sequence[DossierClaim]) -> None:
+    """The claims the case makes on these facts: the right invoked, basis, relief, outcome, authorities cited."""
+    doc.add_heading(pgettext("doc", "Claims"), level=1)
+    for claim in claims:
+        doc.add_heading(pgettext("doc", "Claim %(n)s: %(right)s") % {"n": claim.number, "right": clean(claim.right)},
+                        level=2)
+        facts = [[label, value] for label, value in (
+            (pgettext("doc", "Proceedings"), clean(claim.proceeding)),
+            (pgettext("doc", "Basis"), clean(claim.basis)),
+            (pgettext("doc", "Relief sought"), clean(claim.relief)),
+            (pgettext("doc", "Outcome"), clean(claim.outcome)),
+        ) if value]
+        if claim.authorities:
+            facts.append([pgettext("doc", "Authorities cited"), [clean(a) for a in claim.authorities]])
+        if facts:
+            table(doc, [pgettext("doc", "Field"), pgettext("doc", "Value")], facts, [35, 115])
 
 
 # --- The custody report ---------------------------------------------------------------------------------------------

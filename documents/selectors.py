@@ -25,6 +25,7 @@ from documents import procedure as proc
 from documents.data import (
     CaseInfo,
     ChronologyEntry,
+    DossierClaim,
     CustodyCheck,
     CustodyExhibit,
     CustodyRow,
@@ -262,6 +263,8 @@ def chronology_for_case(*, user, case: Case, procedure: str = proc.CIVIL,
             entries.append(ChronologyEntry(on=p.decided_on, kind=EntryKind.PROCEEDING,
                                            title=proc.proceeding_event(p.stage, "decided", own),
                                            detail="\n".join(x for x in (where, outcome) if x), order=(rank, 2, p.pk)))
+    for claim_entry in claim_entries(user=user, case=case):
+        entries.append(claim_entry)
     today = timezone.localdate()
     for deadline in deadlines_for_case(user=user, case=case) if deadlines is None else deadlines:
         due = getattr(deadline, "due_date", None)
@@ -435,3 +438,28 @@ def custody_for_case(*, user, case: Case, numbers: Iterable[int] | None = None,
             head_seal=head.seal if head else "", check=verdict, checked_at=checked_at,
         ))
     return result
+
+
+def claim_entries(*, user, case: Case) -> list[ChronologyEntry]:
+    """The claims of the case as chronology entries (when made and, where their proceeding was decided, the
+    outcome), from ``litigation.selectors`` (the claims the user may see)."""
+    from litigation.selectors import claim_chronology_entries
+
+    return [ChronologyEntry(on=e["on"], kind=EntryKind.CLAIM, title=str(e["title"]), detail=e["detail"],
+                            order=(e["claim"].number, e["claim"].pk))
+            for e in claim_chronology_entries(user=user, case=case)]
+
+
+def dossier_claims(*, user, case: Case) -> list[DossierClaim]:
+    """The claims of the case the user may see, numbered as in the case, with the authorities each cites."""
+    from litigation.selectors import claims_for_case
+
+    out = []
+    for claim in claims_for_case(user=user, case=case):
+        cited = tuple(", ".join(x for x in (str(c.authority), c.authority.identifier if c.authority.identifier
+                                            and c.authority.identifier not in str(c.authority) else "", c.pinpoint)
+                                if x) for c in claim.citations.all())
+        out.append(DossierClaim(number=claim.number, right=claim.right, basis=claim.basis, relief=claim.relief,
+                                outcome=claim.outcome, proceeding=str(claim.proceeding) if claim.proceeding else "",
+                                authorities=cited))
+    return out

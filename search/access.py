@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from cases import permissions as cp
 from cases.models import Incident
 from search.backends.base import Hit, Scope
-from search.documents import evidence_model
+from search.documents import LIBRARY_TOKEN, evidence_model, model_for
 
 
 def _evidence_permissions():
@@ -36,6 +36,8 @@ def scope_for(user) -> Scope:
       grant: its owner or a user it is shared with. A linked incident is reached only through its live cases, so an
       incident whose only cases are in the trash is reached by nobody.
     - ``u<id>``: the user themself, the creator of a person who is in nothing (only such persons carry it).
+    - ``lib``: every active user, for the shared library of authorities. A proceeding, a claim, a request, a task
+      and an authority private to a case carry only their case's token.
 
     Gated text, per type: a restricted item's file text through ``download_restricted`` on one of its live cases,
     or ``change_incident`` on an unlinked incident it is linked to; a real name through ``view_identities`` on one of
@@ -61,7 +63,7 @@ def scope_for(user) -> Scope:
 
     own = {f"u{user.pk}"}
     return Scope(
-        visible=frozenset(cases(cp.VIEW_CASE) | unlinked(cp.VIEW_INCIDENT) | own),
+        visible=frozenset(cases(cp.VIEW_CASE) | unlinked(cp.VIEW_INCIDENT) | own | {LIBRARY_TOKEN}),
         gated={
             "evidence": frozenset(cases(cp.DOWNLOAD_RESTRICTED) | unlinked(cp.CHANGE_INCIDENT)),
             "person": frozenset(cases(cp.VIEW_IDENTITIES) | unlinked(cp.VIEW_INCIDENT_IDENTITIES) | own),
@@ -90,6 +92,13 @@ def visible_objects(user, type_: str, ids: Iterable[int]) -> dict[int, object]:
         if ep is None:
             return {}
         qs = ep.evidence_for(user, "view")
+    elif type_ in ("authority", "claim", "request", "task"):
+        from litigation import permissions as lp
+
+        qs = {"authority": lp.authorities_for, "claim": lp.claims_for, "request": lp.requests_for,
+              "task": lp.tasks_for}[type_](user)
+    elif type_ == "proceeding":
+        qs = model_for(type_).objects.filter(case__in=cp.cases_for(user).values("pk"))
     else:
         return {}
     return {obj.pk: obj for obj in qs.filter(pk__in=ids)}

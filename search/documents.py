@@ -18,13 +18,16 @@ and the tokens that pre-filter results for a caller (``acl``):
   of an item and the cases of its incidents; the cases of a person's parties and incidents),
 - ``i<id>`` for every incident it belongs to (an unlinked incident is visible by direct grant),
 - ``u<id>`` for the user who recorded a person, while the person is in nothing (no party, no involvement).
+- ``lib`` for an authority of the shared library (every active user reads it); an authority private to a case
+  carries that case's token, as do a proceeding, a claim, a request to an authority and a task.
 
 An incident in the trash lends nothing: the items and persons linked to it carry no token of it nor of its cases.
 Permissions themselves are never stored: at query time ``search.access.scope_for`` turns the caller's rights
 into these tokens (what each token opens is written there), so a membership change needs no re-indexing, and every
 hit is re-checked in the database anyway.
 
-Never indexed: a case's privileged notes, a person's contacts and consent.
+Never indexed: a case's privileged notes, a person's contacts and consent, the text and notes of a request to an
+authority (a letter in a person's name carries their real name).
 """
 from __future__ import annotations
 
@@ -36,7 +39,12 @@ from django.apps import apps
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 
-TYPES = ("case", "incident", "evidence", "person")
+TYPES = ("case", "incident", "evidence", "person", "proceeding", "claim", "authority", "request", "task")
+# Records that belong to one case and carry only its token (their case's access rules are theirs).
+CASE_RECORDS = {"proceeding": ("cases", "Proceeding"), "claim": ("litigation", "Claim"),
+                "request": ("litigation", "AuthorityRequest"), "task": ("litigation", "Task")}
+# The shared library of authorities: readable by every active user (litigation.permissions.authorities_for).
+LIBRARY_TOKEN = "lib"
 
 
 @dataclass
@@ -78,13 +86,27 @@ def type_of(obj: models.Model) -> str | None:
         "cases.incident": "incident",
         "cases.person": "person",
         "evidence.evidenceitem": "evidence",
+        "cases.proceeding": "proceeding",
+        "litigation.claim": "claim",
+        "litigation.authority": "authority",
+        "litigation.authorityrequest": "request",
+        "litigation.task": "task",
     }.get(label)
 
 
 def model_for(type_: str):
     if type_ == "evidence":
         return evidence_model()
-    return apps.get_model("cases", {"case": "Case", "incident": "Incident", "person": "Person"}[type_])
+    if type_ in CASE_RECORDS:
+        app, name = CASE_RECORDS[type_]
+    elif type_ == "authority":
+        app, name = "litigation", "Authority"
+    else:
+        app, name = "cases", {"case": "Case", "incident": "Incident", "person": "Person"}[type_]
+    try:
+        return apps.get_model(app, name)
+    except LookupError:
+        return None
 
 
 def _join(*parts) -> str:
@@ -162,7 +184,53 @@ def evidence_doc(item) -> SearchDoc:
     )
 
 
-BUILDERS = {"case": case_doc, "incident": incident_doc, "person": person_doc, "evidence": evidence_doc}
+def proceeding_doc(proceeding) -> SearchDoc:
+    """Found by court case number, court and judge (and what was decided)."""
+    stage = proceeding.get_stage_display()
+    return SearchDoc(
+        type="proceeding", id=proceeding.pk,
+        title=" — ".join(p for p in (proceeding.case_number, proceeding.court or stage) if p) or stage,
+        body=_join(stage, proceeding.judge, proceeding.outcome),
+        acl={f"c{proceeding.case_id}"}, date=_naive_utc(proceeding.filed_on or proceeding.created_at),
+    )
+
+
+def claim_doc(claim) -> SearchDoc:
+    cited = [f"{c.authority.citation} {c.authority.title} {c.authority.identifier} {c.pinpoint}"
+             for c in claim.citations.all()]
+    return SearchDoc(
+        type="claim", id=claim.pk, title=claim.right, body=_join(claim.basis, claim.relief, claim.outcome, *cited),
+        acl={f"c{claim.case_id}"}, date=_naive_utc(claim.created_at),
+    )
+
+
+def authority_doc(authority) -> SearchDoc:
+    acl = {f"c{authority.case_id}"} if authority.case_id else {LIBRARY_TOKEN}
+    return SearchDoc(
+        type="authority", id=authority.pk, title=authority.title,
+        body=_join(authority.citation, authority.identifier, authority.court, authority.get_kind_display()),
+        acl=acl, date=_naive_utc(authority.date or authority.created_at),
+    )
+
+
+def request_doc(req) -> SearchDoc:
+    return SearchDoc(
+        type="request", id=req.pk, title=str(req),
+        body=_join(req.get_kind_display(), req.addressee, req.subject, req.reference),
+        acl={f"c{req.case_id}"}, date=_naive_utc(req.sent_on or req.created_at),
+    )
+
+
+def task_doc(task) -> SearchDoc:
+    return SearchDoc(
+        type="task", id=task.pk, title=task.title, body=task.notes or "",
+        acl={f"c{task.case_id}"}, date=_naive_utc(task.due_date or task.created_at),
+    )
+
+
+BUILDERS = {"case": case_doc, "incident": incident_doc, "person": person_doc, "evidence": evidence_doc,
+            "proceeding": proceeding_doc, "claim": claim_doc, "authority": authority_doc, "request": request_doc,
+            "task": task_doc}
 
 
 def queryset_for(type_: str):
@@ -177,6 +245,10 @@ def queryset_for(type_: str):
         qs = qs.prefetch_related("parties", "involvements__incident__cases")
     elif type_ == "evidence":
         qs = qs.prefetch_related("exhibits", "incidents__cases")
+    elif type_ == "proceeding":
+        qs = qs.select_related("case")
+    elif type_ == "claim":
+        qs = qs.prefetch_related("citations__authority")
     return qs.order_by("pk")
 
 
@@ -211,7 +283,17 @@ def iter_all(batch: int = 500) -> Iterator[SearchDoc]:
             last = chunk[-1].pk
 
 
-def url_for(type_: str, pk: int) -> str | None:
+def url_for(type_: str, pk: int, obj=None) -> str | None:
+    """The page of a result (``obj``, when the caller has it, saves a query for the types that need one)."""
+    if type_ in CASE_RECORDS or type_ == "authority":
+        if obj is None:
+            model = model_for(type_)
+            obj = model.objects.filter(pk=pk).first() if model else None
+        if obj is None:
+            return None
+        if type_ == "proceeding":
+            return reverse("case-detail", args=[obj.case_id]) + "#proceedings"
+        return obj.get_absolute_url()
     name = {"case": "case-detail", "incident": "incident-detail", "evidence": "evidence-detail",
             "person": "person-detail"}[type_]
     try:

@@ -105,6 +105,11 @@ def _contents_keys(obj: models.Model, type_: str) -> list[str]:
                  .values_list("pk", flat=True)]
     for incident in obj.incidents.all():
         keys += _keys_for(incident)
+    # The records of the case (deleted with it when it is purged).
+    for type_ in ("proceeding", "claim", "request", "task", "authority"):
+        model = documents.model_for(type_)
+        if model is not None:
+            keys += [documents.key_of(type_, pk) for pk in model.objects.filter(case=obj).values_list("pk", flat=True)]
     return keys
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from privacy.crypto import blind_token
 from search import access, documents, text
@@ -28,7 +29,13 @@ from search.backends import QuerySpec, get_backend
 
 logger = logging.getLogger("docket")
 
-API_TYPES = ("case", "incident", "evidence", "person")
+API_TYPES = documents.TYPES
+TYPE_LABELS = {"case": _lazy("Case"), "incident": _lazy("Incident"), "evidence": _lazy("Evidence"),
+               "person": _lazy("Person"), "proceeding": _lazy("Proceeding"), "claim": _lazy("Claim"),
+               "authority": _lazy("Authority"), "request": _lazy("Request to an authority"), "task": _lazy("Task")}
+TYPE_PLURALS = {"case": _lazy("Cases"), "incident": _lazy("Incidents"), "evidence": _lazy("Evidence"),
+                "person": _lazy("Persons"), "proceeding": _lazy("Proceedings"), "claim": _lazy("Claims"),
+                "authority": _lazy("Authorities"), "request": _lazy("Requests to authorities"), "task": _lazy("Tasks")}
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -60,6 +67,10 @@ class Result:
     url: str | None
     score: float  # internal: it orders the results; never serialised nor shown (no oracles)
     object: object = field(repr=False, default=None)
+
+    @property
+    def type_label(self) -> str:
+        return str(TYPE_LABELS.get(self.type, self.type))
 
     def as_dict(self) -> dict:
         return {"type": self.type, "id": self.id, "title": self.title, "snippet": self.snippet, "url": self.url}
@@ -197,7 +208,7 @@ def search(user, params: SearchParams) -> Page:
             html = snippet(doc, terms, False)  # no custody entry, no derived content
         results.append(Result(
             type=hit.type, id=hit.id, title=doc.title, snippet=html,
-            url=documents.url_for(hit.type, hit.id), score=hit.score, object=obj,
+            url=documents.url_for(hit.type, hit.id, obj), score=hit.score, object=obj,
         ))
     return Page(params=params, count=len(kept), results=results)
 

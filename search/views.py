@@ -30,8 +30,7 @@ def search_page(request):
         "querystring": query.urlencode(),
         "selected": {k: request.GET.get(k, "") for k in ("type", "case", "category", "status", "date_from",
                                                           "date_to")},
-        "type_choices": [("case", _("Cases")), ("incident", _("Incidents")), ("evidence", _("Evidence")),
-                         ("person", _("Persons"))],
+        "type_choices": list(service.TYPE_PLURALS.items()),
         "category_choices": Incident.Category.choices,
         "status_choices": Case.Status.choices,
     }

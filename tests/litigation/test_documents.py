@@ -126,3 +126,31 @@ def test_letters_by_kind(cast, kind, lang, phrases):
     for phrase in phrases + ["Moscow Metro", "Please state whether images of my face are processed."]:
         assert phrase in text, phrase
     assert cast.case.title not in text  # the internal case title does not go to the addressee
+
+
+def test_claims_in_the_chronology_and_the_dossier(cited):
+    """Claims are shown in the chronology (dated by their proceeding's filing, the outcome on its decision) and in
+    the incident dossier (right, basis, relief, outcome, authorities cited), for whoever may generate them."""
+    from cases.services import proceeding_create
+    from documents.data import DossierFilter
+    from documents.generation import chronology_generate, incident_dossier_generate
+
+    cast = cited
+    proceeding = proceeding_create(user=cast.lead, case=cast.case, stage="first_instance", court="Тверской суд",
+                                   case_number="2а-1187/2026", filed_on=D("2026-02-10"), decided_on=D("2026-05-20"))
+    art8 = cast.case.claims.get(right="Article 8 of the Convention")
+    services.claim_update(user=cast.lawyer, claim=art8, data={"proceeding": proceeding.pk, "relief": "Declare unlawful",
+                                                              "outcome": "Dismissed"})
+    chronology = chronology_generate(user=cast.coordinator, case=cast.case, language="en")
+    _doc, text = _text(chronology.content)
+    assert "Claim 1: Article 8 of the Convention" in text and "Outcome of claim 1" in text
+    assert "Claim 2: Article 13 of the Convention" in text
+    dossier = incident_dossier_generate(user=cast.coordinator, case=cast.case, language="en",
+                                        selection=DossierFilter())
+    _doc, text = _text(dossier.content)
+    assert "Claims" in text and "Declare unlawful" in text and "Dismissed" in text
+    assert "§ 72" in text and "Glukhin v. Russia" in text
+    # In Russian, with the terms of the documents.
+    _doc, text = _text(incident_dossier_generate(user=cast.coordinator, case=cast.case, language="ru",
+                                                 selection=DossierFilter()).content)
+    assert "Требование 1" in text or "Требования" in text
