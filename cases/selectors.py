@@ -262,7 +262,8 @@ def _user_entries(records, *, object_type: str, hidden: set[str] = frozenset()) 
 
 
 def case_history(*, user, case: Case) -> list[dict]:
-    """The case's history and that of its memberships, proceedings and parties; newest first.
+    """The case's history and that of its memberships, proceedings, parties, claims, requests and tasks; newest
+    first.
 
     Privileged notes are left out for viewers who may not read them."""
     perms = permissions.case_perms(user, case)
@@ -278,6 +279,9 @@ def case_history(*, user, case: Case) -> list[dict]:
     entries += _entries(
         Party.history.filter(case_id=case.pk).select_related("history_user"), object_type="party", hidden=set()
     )
+    from litigation.selectors import case_litigation_entries  # litigation builds on cases, not the reverse
+
+    entries += case_litigation_entries(user=user, case=case)  # claims, citations, requests, tasks
     return _finish(entries)
 
 

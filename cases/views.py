@@ -128,12 +128,20 @@ HISTORY_MODELS = {
 }
 
 
+def _with_litigation_models() -> dict:
+    """The case's history also holds its claims, citations, requests and tasks (litigation builds on cases)."""
+    from litigation.models import AuthorityRequest, Citation, Claim, Task
+
+    return {**HISTORY_MODELS, "claim": Claim, "citation": Citation, "request": AuthorityRequest, "task": Task}
+
+
 def _history_rows(entries: list[dict], *, user) -> list[dict]:
     """Make history entries readable: the field's translated label, choice labels instead of stored values,
     a person's pseudonym instead of an id and a case's title (only for cases the viewer may see)."""
+    models_ = _with_litigation_models()
     fields = {key: {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
-              for key, model in HISTORY_MODELS.items()}
-    object_names = {key: str(model._meta.verbose_name) for key, model in HISTORY_MODELS.items()}
+              for key, model in models_.items()}
+    object_names = {key: str(model._meta.verbose_name) for key, model in models_.items()}
     action_names = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted"),
                     "restored": _("restored")}
     person_ids, case_ids = set(), set()

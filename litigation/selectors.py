@@ -230,15 +230,20 @@ def task_history(*, user, task: Task) -> list[dict]:
 
 
 def case_litigation_history(*, user, case: Case) -> list[dict]:
-    """Everything this app recorded about a case (claims, citations, requests, tasks), newest first: for the
-    integrator to merge into ``cases.selectors.case_history``. The caller has checked the user may view the case."""
+    """Everything this app recorded about a case (claims, citations, requests, tasks), newest first. The caller
+    has checked the user may view the case."""
+    return history_finish(case_litigation_entries(user=user, case=case))
+
+
+def case_litigation_entries(*, user, case: Case) -> list[dict]:
+    """The same entries, unsorted (``cases.selectors.case_history`` merges them into the case's history)."""
     entries = _history(Claim.history.filter(case_id=case.pk), object_type="claim", user=user)
     entries += _history(Citation.history.filter(claim_id__in=Claim.history.filter(case_id=case.pk).values("id")),
                         object_type="citation", user=user)
     entries += _history(AuthorityRequest.history.filter(case_id=case.pk), object_type="request", user=user,
                         hidden={"explanation"})
     entries += _history(Task.history.filter(case_id=case.pk), object_type="task", user=user)
-    return history_finish(entries)
+    return entries
 
 
 # --- The calendar feed ----------------------------------------------------------------------------------------

@@ -103,7 +103,8 @@ def test_history_api_names_people_and_rules_and_hides_real_names(cast, api):
     assert "ru-152fz-access-extended" in html and "REAL-NAME-SECRET" not in html
 
 
-def test_case_litigation_history_for_the_integrator(cast):
+def test_case_history_holds_claims_citations_requests_and_tasks(cast, api):
+    """The case's history (page and API) holds what was recorded on its claims, requests and tasks, with authors."""
     from litigation.selectors import case_litigation_history
 
     claim = make_claim(cast.lawyer, cast.case)
@@ -112,6 +113,19 @@ def test_case_litigation_history_for_the_integrator(cast):
     make_task(cast.lawyer, cast.case)
     objects = [e["object"] for e in case_litigation_history(user=cast.observer, case=cast.case)]
     assert sorted(objects) == ["citation", "claim", "request", "task"]
+    response = api(cast.observer).get(f"/api/v1/cases/{cast.case.pk}/history/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    by_object = {r.get("object") or r.get("object_type"): r for r in rows}
+    assert {"case", "claim", "citation", "request", "task"} <= set(by_object), set(by_object)
+    assert by_object["claim"]["user"] == "lawyer"
+    page = Client()
+    page.force_login(cast.observer)
+    html = page.get(f"/cases/{cast.case.pk}/history/").content.decode()
+    assert '<span class="badge">claim</span>' in html and '<span class="badge">task</span>' in html
+    # Someone who may not view the case sees none of it.
+    assert api(cast.outsider).get(f"/api/v1/cases/{cast.case.pk}/history/").status_code == 404
 
 
 def test_reply_upload_refused_before_storing_anything(cast, settings):
