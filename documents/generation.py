@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import translation
 
 from cases.models import Case
-from documents import conversion, generators, selectors
+from documents import case_documents, conversion, generators, selectors
 from documents.data import DossierFilter
 from documents.models import DocumentExport
 from documents.pdf_tools import sanitise_filename
@@ -96,7 +96,7 @@ def chronology_bytes(*, user, case: Case, lang: str, procedure: str | None = Non
         entries = selectors.chronology_for_case(user=user, case=case, procedure=info.procedure,
                                                 proceedings=proceedings)
         warning = selectors.convention_warning(case=case, user=user) if info.procedure == "echr" else ""
-        content = generators.chronology_docx(case=info, entries=entries, meta=meta, warning=warning)
+        content = case_documents.chronology_docx(case=info, entries=entries, meta=meta, warning=warning)
     return content, len(entries), info.procedure
 
 
@@ -121,7 +121,7 @@ def incident_dossier_generate(*, user, case: Case, language: str, selection: Dos
                                   location=selection.location, date_from=selection.date_from,
                                   date_to=selection.date_to, incident_ids=selection.incident_ids)
         claims = selectors.dossier_claims(user=user, case=case)
-        content = generators.incident_dossier_docx(case=info, incidents=incidents, selection=shown, meta=meta,
+        content = case_documents.incident_dossier_docx(case=info, incidents=incidents, selection=shown, meta=meta,
                                                    claims=claims)
     return _deliver(user=user, case=case, kind=DocumentExport.Kind.INCIDENT_DOSSIER, stem="incident-dossier",
                     lang=lang, docx=content, fmt=fmt, detail={"incidents": [i.id for i in incidents]})
@@ -132,7 +132,7 @@ def custody_report_bytes(*, user, case: Case, lang: str, numbers=None,
     with translation.override(lang):
         info, _p, meta = _context(user=user, case=case, lang=lang, procedure=procedure)
         exhibits = selectors.custody_for_case(user=user, case=case, numbers=numbers, language=lang)
-        content = generators.custody_report_docx(case=info, exhibits=exhibits, meta=meta, single=numbers is not None)
+        content = case_documents.custody_report_docx(case=info, exhibits=exhibits, meta=meta, single=numbers is not None)
     return content, len(exhibits), sum(len(e.rows) for e in exhibits)
 
 

@@ -11,7 +11,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from documents import formatting as fmt, generators as g
+from documents import case_documents as cd, formatting as fmt, generators as g
 from documents.data import (
     CaseInfo,
     ChronologyEntry,
@@ -171,7 +171,7 @@ def test_chronology_sorts_by_date_then_kind_then_time_or_number():
         ChronologyEntry(on=date(2024, 12, 31), kind="deadline", title="Appeal due"),
         ChronologyEntry(on=date(2025, 2, 1), kind="proceeding", title="Appeal lodged", detail="Court\ncase No. 1"),
     ]
-    doc = open_docx(g.chronology_docx(case=CASE, entries=entries, meta=META))
+    doc = open_docx(cd.chronology_docx(case=CASE, entries=entries, meta=META))
     rows = [[c.text for c in r.cells] for r in doc.tables[0].rows[1:]]
     assert [r[2] for r in rows] == ["Appeal due", "Appeal lodged", "A early stop", "B late stop",
                                     "Exhibit No.\u00a09 obtained", "Exhibit No.\u00a010 obtained"]
@@ -181,7 +181,7 @@ def test_chronology_sorts_by_date_then_kind_then_time_or_number():
 
 
 def test_a_warning_heads_the_chronology_when_given():
-    doc = open_docx(g.chronology_docx(case=CASE, entries=[], meta=META, warning="The Convention ceased to apply."))
+    doc = open_docx(cd.chronology_docx(case=CASE, entries=[], meta=META, warning="The Convention ceased to apply."))
     assert "Warning: The Convention ceased to apply." in text_of(doc)
 
 
@@ -193,7 +193,7 @@ def test_dossier_has_each_incident_with_persons_and_exhibits():
                         exhibits=("No. 1 — Statement",)),
         DossierIncident(title="Second stop", occurred_at=datetime(2025, 4, 1, 10, 0, tzinfo=MSK)),
     ]
-    content = g.incident_dossier_docx(case=CASE, incidents=incidents, meta=META,
+    content = cd.incident_dossier_docx(case=CASE, incidents=incidents, meta=META,
                                       selection=DossierFilter(category="Wrongful stop", date_from=date(2025, 1, 1)))
     doc = open_docx(content)
     text = text_of(doc)
@@ -216,7 +216,7 @@ def test_custody_report_has_entry_hashes_the_head_seal_the_check_and_how_to_rech
     item = CustodyExhibit(exhibit=row, rows=entries, head_seq=3, head_entry_hash=sha(103), head_seal=sha(999),
                           check=CustodyCheck(ok=True, file_ok=True, chain_ok=True, entries=3),
                           checked_at=datetime(2026, 11, 24, 12, 0, tzinfo=MSK))
-    doc = open_docx(g.custody_report_docx(case=CASE, exhibits=[item], meta=META))
+    doc = open_docx(cd.custody_report_docx(case=CASE, exhibits=[item], meta=META))
     events = [[c.text for c in r.cells] for r in doc.tables[0].rows[1:]]
     assert [e[2] for e in events] == ["File received and stored", "File downloaded", "Exported"]
     assert [e[4] for e in events] == [sha(101), sha(102), sha(103)]
@@ -227,7 +227,7 @@ def test_custody_report_has_entry_hashes_the_head_seal_the_check_and_how_to_rech
     assert "How to check this report" in text and "certutil -hashfile" in text
     broken = CustodyExhibit(exhibit=row, rows=entries, check=CustodyCheck(
         ok=False, file_ok=False, chain_ok=True, entries=3, problems=("the stored file does not match its digest",)))
-    text = text_of(open_docx(g.custody_report_docx(case=CASE, exhibits=[broken], meta=META)))
+    text = text_of(open_docx(cd.custody_report_docx(case=CASE, exhibits=[broken], meta=META)))
     assert "THE FILE DOES NOT MATCH ITS SHA-256 OR IS MISSING" in text
     assert "the stored file does not match its digest" in text
 
@@ -240,7 +240,7 @@ def test_control_characters_in_user_text_do_not_break_the_document():
 
 def test_empty_case_documents_say_so():
     assert "no exhibits yet" in text_of(open_docx(g.exhibit_list_docx(case=CASE, exhibits=[], meta=META)))
-    assert "Nothing has been recorded" in text_of(open_docx(g.chronology_docx(case=CASE, entries=[], meta=META)))
+    assert "Nothing has been recorded" in text_of(open_docx(cd.chronology_docx(case=CASE, entries=[], meta=META)))
 
 
 def test_table_rows_are_built_without_the_quadratic_cell_lookup(monkeypatch):
