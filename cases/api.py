@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -44,7 +45,7 @@ class StrictSerializerMixin:
             known = set(self.fields) | set(self.ignored_fields)
             unknown = sorted(k for k in data if k not in known)
             if unknown:
-                raise ValidationError({k: ["Unknown field."] for k in unknown})
+                raise ValidationError({k: [gettext("Unknown field.")] for k in unknown})
         return super().to_internal_value(data)
 
 
@@ -71,7 +72,7 @@ class UserCreateView(APIView):
         data = UserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if User.objects.filter(username__iexact=data.validated_data["username"]).exists():
-            raise ValidationError({"username": ["A user with that username already exists."]})
+            raise ValidationError({"username": [gettext("A user with that username already exists.")]})
         user = _service(services.user_create, **data.validated_data)
         return Response(UserOutSerializer(user).data, status=status.HTTP_201_CREATED)
 
@@ -236,7 +237,7 @@ class CaseMembersView(APIView):
         data.is_valid(raise_exception=True)
         user = User.objects.filter(username=data.validated_data["username"], is_active=True).first()
         if user is None:
-            raise ValidationError({"username": ["No active user with this username."]})
+            raise ValidationError({"username": [gettext("No active user with this username.")]})
         existed = case.memberships.filter(user=user).exists()
         membership = _service(
             services.member_set, actor=request.user, case=case, user=user, role=data.validated_data["role"]
@@ -252,7 +253,7 @@ class CaseMemberDetailView(APIView):
         case = perms.case_require(request.user, pk, perms.MANAGE_MEMBERS)
         user = User.objects.filter(username=username).first()
         if user is None or not case.memberships.filter(user=user).exists():
-            raise ValidationError({"username": ["This user is not a member of the case."]})
+            raise ValidationError({"username": [gettext("This user is not a member of the case.")]})
         _service(services.member_remove, actor=request.user, case=case, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -436,7 +437,7 @@ class IncidentShareView(APIView):
         data.is_valid(raise_exception=True)
         user = User.objects.filter(username=data.validated_data["username"], is_active=True).first()
         if user is None:
-            raise ValidationError({"username": ["No active user with this username."]})
+            raise ValidationError({"username": [gettext("No active user with this username.")]})
         return incident, user, data.validated_data
 
     @extend_schema(request=ShareSerializer, responses={204: None})
@@ -485,7 +486,7 @@ class ProceedingSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         filed = attrs.get("filed_on", getattr(self.instance, "filed_on", None))
         decided = attrs.get("decided_on", getattr(self.instance, "decided_on", None))
         if filed and decided and decided < filed:
-            raise ValidationError({"decided_on": ["A decision cannot come before the filing."]})
+            raise ValidationError({"decided_on": [gettext("A decision cannot come before the filing.")]})
         return attrs
 
 
@@ -542,7 +543,7 @@ class PersonSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     def validate(self, attrs):
         given = attrs.get("consent_given", getattr(self.instance, "consent_given", False))
         if attrs.get("consent_date") and not given:
-            raise ValidationError({"consent_date": ["A consent date needs consent to be given."]})
+            raise ValidationError({"consent_date": [gettext("A consent date needs consent to be given.")]})
         return attrs
 
     def to_representation(self, person: Person) -> dict[str, Any]:
@@ -580,7 +581,7 @@ class CasePartiesView(APIView):
         person_id = fields.pop("person_id", None)
         person = perms.person_get(request.user, person_id) if person_id is not None else None
         if not fields.get("name") and person is None:
-            raise ValidationError({"name": ["A party needs a name or a person."]})
+            raise ValidationError({"name": [gettext("A party needs a name or a person.")]})
         party = _service(services.party_create, user=request.user, case=case, person=person, **fields)
         return Response(PartySerializer(party).data, status=status.HTTP_201_CREATED)
 
@@ -636,7 +637,7 @@ class PersonMergeSerializer(StrictSerializerMixin, serializers.Serializer):
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and isinstance(data.get("into"), (bool, str, float)):
-            raise ValidationError({"into": ["A person id (a whole number)."]})
+            raise ValidationError({"into": [gettext("A person id (a whole number).")]})
         return super().to_internal_value(data)
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Proceeding
 from cases.permissions import EDIT_DEADLINES, cases_for
 from config.inputs import validate_date_range
+from deadlines import engine
 from deadlines.models import DEFAULT_LEAD_DAYS, Deadline, DeadlineRule
 
 
@@ -26,7 +27,7 @@ class TimeInput(forms.TimeInput):
 
 class RuleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: DeadlineRule) -> str:
-        return f"{obj.name} — {obj.legal_basis} ({obj.code})"
+        return f"{engine.rule_text(obj.name)} — {engine.rule_text(obj.legal_basis)} ({obj.code})"
 
 
 class DeadlineForm(forms.Form):

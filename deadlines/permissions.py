@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases.permissions import (
     EDIT_DEADLINES,
@@ -42,7 +43,7 @@ def deadline_require(user, pk, perm: str) -> Deadline:
     """404 unless the deadline's case is visible to ``user``; 403 if visible but ``perm`` is missing."""
     deadline = deadline_get(user, pk, VIEW_CASE)
     if perm != VIEW_CASE and perm not in case_perms(user, deadline.case):
-        raise PermissionDenied("Your role on this case may not change its deadlines.")
+        raise PermissionDenied(_("Your role on this case may not change its deadlines."))
     return deadline
 
 

@@ -236,7 +236,7 @@ def feed_ical(*, user) -> bytes:
         lines = [str(_("Case: %(case)s")) % {"case": d.case}, str(_("Kind: %(kind)s")) % {"kind": d.get_kind_display()}]
         if d.rule_id:
             lines.append(str(_("Rule: %(code)s — %(name)s (%(basis)s)")) % {
-                "code": d.rule.code, "name": d.rule.name, "basis": d.rule.legal_basis})
+                "code": d.rule.code, "name": engine.rule_text(d.rule.name), "basis": engine.rule_text(d.rule.legal_basis)})
             lines.append(str(_("Counted from: %(date)s")) % {"date": d.trigger_date.isoformat()})
         if d.responsible_id:
             lines.append(str(_("Responsible: %(user)s")) % {"user": d.responsible.get_username()})

@@ -297,7 +297,8 @@ def _reminder_message(deadline: Deadline, lead: int, today: dt.date) -> tuple[st
         lines.append(_("Time: %(time)s") % {"time": deadline.due_time.strftime("%H:%M")})
     if deadline.rule_id:
         lines.append(_("Rule: %(code)s — %(name)s (%(basis)s), counted from %(trigger)s") % {
-            "code": deadline.rule.code, "name": deadline.rule.name, "basis": deadline.rule.legal_basis,
+            "code": deadline.rule.code, "name": engine.rule_text(deadline.rule.name),
+            "basis": engine.rule_text(deadline.rule.legal_basis),
             "trigger": deadline.trigger_date.isoformat() if deadline.trigger_date else "?"})
     lines += ["", _absolute(deadline.get_absolute_url())]
     return str(subject), "\n".join(str(line) for line in lines)

@@ -79,7 +79,7 @@ def request_procedure(request) -> str | None:
     if not value:
         return None
     if value not in PROCEDURES:
-        raise ValidationError({"procedure": [f"One of: {', '.join(PROCEDURES)}."]})
+        raise ValidationError({"procedure": [_("One of: %(values)s.") % {"values": ", ".join(PROCEDURES)}]})
     return value
 
 
@@ -172,7 +172,7 @@ def exhibit_number_param(request) -> int | None:
         return None
     number = parse_id(number)
     if number is None or number >= 2**31:
-        raise ValidationError({"exhibit": ["An exhibit number is a whole number."]})
+        raise ValidationError({"exhibit": [_("An exhibit number is a whole number.")]})
     return number
 
 
@@ -239,7 +239,7 @@ class DossierQuery(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"to": "The end of the period comes before its start."})
+            raise serializers.ValidationError({"to": _("The end of the period comes before its start.")})
         return attrs
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, QueryDict, StreamingHttpResponse, UnreadablePostError
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
@@ -193,25 +193,25 @@ class EvidenceFieldsSerializer(serializers.Serializer):
         known = set(self.fields) | self.context.get("also", set())
         unknown = sorted(k for k in data if k not in known)
         if unknown:
-            raise ValidationError({k: ["Unknown field."] for k in unknown})
+            raise ValidationError({k: [_("Unknown field.")] for k in unknown})
         return super().to_internal_value(data)
 
 
 def _uploads_target(user, *, case_id: int | None, incident_id: int | None) -> None:
     """404 for a case/incident the user cannot view; 403 when they can view it but not add evidence to it."""
     if case_id is None and incident_id is None:
-        raise ValidationError({"case": ["Give the case or the incident the evidence belongs to."]})
+        raise ValidationError({"case": [_("Give the case or the incident the evidence belongs to.")]})
     if case_id is not None:
         perms = cp.case_perms_map(user, [case_id])[case_id] if cp.cases_for(user).filter(pk=case_id).exists() else None
         if perms is None:
-            raise NotFound("No such case.")
+            raise NotFound(_("No such case."))
         if cp.EDIT_EVIDENCE not in perms:
-            raise PermissionDenied("Your role may not add evidence to this case.")
+            raise PermissionDenied(_("Your role may not add evidence to this case."))
     if incident_id is not None:
         if not cp.incidents_for(user).filter(pk=incident_id).exists():
-            raise NotFound("No such incident.")
+            raise NotFound(_("No such incident."))
         if cp.CHANGE_INCIDENT not in cp.incident_perms_map(user, [incident_id])[incident_id]:
-            raise PermissionDenied("You may not add evidence to this incident.")
+            raise PermissionDenied(_("You may not add evidence to this incident."))
 
 
 class EvidenceListView(generics.GenericAPIView):
@@ -272,12 +272,12 @@ class EvidenceListView(generics.GenericAPIView):
             raise UploadRefused("The upload was interrupted.") from exc
         uploaded = request.FILES.get("file")
         if not hasattr(data, "get"):
-            raise ValidationError({"detail": ["Send a multipart form with the file."]})
+            raise ValidationError({"detail": [_("Send a multipart form with the file.")]})
         fields = _form_fields(data, ("file", "case", "incident", "csrfmiddlewaretoken"))
         case_id = _int_or_none(data.get("case"), "case")
         incident_id = _int_or_none(data.get("incident"), "incident")
         if uploaded is None:
-            raise ValidationError({"file": ["No file was sent."]})
+            raise ValidationError({"file": [_("No file was sent.")]})
         serializer = EvidenceFieldsSerializer(data=fields)
         serializer.is_valid(raise_exception=True)
         _uploads_target(request.user, case_id=case_id, incident_id=incident_id)
@@ -296,7 +296,7 @@ class _ItemMixin:
     def _editable(self, request, pk) -> EvidenceItem:
         item = self._visible(request, pk)
         if not ep.can_edit(request.user, item):
-            raise PermissionDenied("Your role may not change this evidence.")
+            raise PermissionDenied(_("Your role may not change this evidence."))
         return item
 
 
@@ -311,7 +311,7 @@ class EvidenceDetailView(_ItemMixin, APIView):
     def patch(self, request, pk):
         item = self._editable(request, pk)
         if not isinstance(request.data, dict):
-            raise ValidationError({"detail": ["Send a JSON object."]})
+            raise ValidationError({"detail": [_("Send a JSON object.")]})
         serializer = EvidenceFieldsSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         item = _service(services.evidence_update, user=request.user, item=item, data=serializer.validated_data,
@@ -339,7 +339,7 @@ class LinkSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("case" in attrs) == ("incident" in attrs):
-            raise ValidationError("Give exactly one of case or incident.")
+            raise ValidationError(_("Give exactly one of case or incident."))
         return attrs
 
 
@@ -414,7 +414,7 @@ class EvidenceDownloadView(APIView):
         except IntegrityMismatch:
             raise StoredFileMismatch() from None
         except (FileNotFoundError, OSError):
-            raise NotFound("The stored file is missing: verify the item.") from None
+            raise NotFound(_("The stored file is missing: verify the item.")) from None
         return download_response(item, blob)
 
 

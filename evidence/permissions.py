@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases import permissions as cp
 from cases.models import Case, Incident
@@ -95,7 +96,7 @@ def evidence_require(user, pk, perm: str, *, include_trashed: bool = True) -> Ev
     """404 unless the item is visible to ``user``; 403 if visible but ``perm`` ("edit", "download") is missing."""
     item = evidence_get(user, pk, VIEW, include_trashed=include_trashed)
     if perm != VIEW and not evidence_for(user, perm, include_trashed=True).filter(pk=item.pk).exists():
-        raise PermissionDenied("Your access to this evidence does not allow this.")
+        raise PermissionDenied(_("Your access to this evidence does not allow this."))
     return item
 
 

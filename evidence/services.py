@@ -315,7 +315,7 @@ def evidence_derived_read(*, user, item: EvidenceItem, what: list[str], request=
     the read is a custody event (once per page view when ``view`` is given); for an open item nothing is written.
     Returns whether an event was written."""
     if not can_read_derived(user, item):
-        raise PermissionDenied("Only those who may download this evidence may read its text and metadata.")
+        raise PermissionDenied(_("Only those who may download this evidence may read its text and metadata."))
     if not item.restricted:
         return False
     with transaction.atomic():
@@ -417,8 +417,8 @@ def _move_check(user, item: EvidenceItem, *, case: Case | None = None, incident:
     """No transitive grants: linking the item where it shows it to new people needs the right to move it out of
     where it is (docs/access-model.md)."""
     if adds_audience(item, case=case, incident=incident) and not evidence_movable(user, item):
-        raise PermissionDenied("This evidence belongs to a case or incident you may not move it out of: ask a lead "
-                               "of its case (or the owner of its incident).")
+        raise PermissionDenied(_("This evidence belongs to a case or incident you may not move it out of: ask a lead "
+                                 "of its case (or the owner of its incident)."))
 
 
 def evidence_link_case(*, user, item: EvidenceItem, case: Case | int, request=None) -> CaseExhibit:

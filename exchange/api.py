@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -30,7 +31,7 @@ def _flag(value, name: str) -> bool:
         return False
     if value in ("true", "1", "yes", "on", True):
         return True
-    raise ValidationError({name: ["Expected true or false."]})
+    raise ValidationError({name: [_("Expected true or false.")]})
 
 
 class IncidentImportView(APIView):
@@ -45,16 +46,16 @@ class IncidentImportView(APIView):
     def post(self, request):
         uploaded = request.FILES.get("file")
         if uploaded is None:
-            raise ValidationError({"file": ["Send the spreadsheet as the file field (.csv or .xlsx)."]})
+            raise ValidationError({"file": [_("Send the spreadsheet as the file field (.csv or .xlsx).")]})
         if uploaded.size > MAX_IMPORT_BYTES:
-            raise ValidationError({"file": ["At most 50 MB can be imported at once."]})
+            raise ValidationError({"file": [_("At most 50 MB can be imported at once.")]})
         dry_run = _flag(request.data.get("dry_run"), "dry_run")
         case = None
         if request.data.get("case") not in (None, ""):
             pk = cp.parse_id(request.data.get("case"))
             case = cp.cases_for(request.user, cp.EDIT_INCIDENTS).filter(pk=pk).first() if pk else None
             if case is None:
-                raise ValidationError({"case": ["No case you may add incidents to has this id."]})
+                raise ValidationError({"case": [_("No case you may add incidents to has this id.")]})
         try:
             result = incidents_import(user=request.user, data=uploaded.read(), filename=uploaded.name,
                                       dry_run=dry_run, case=case)
@@ -89,7 +90,7 @@ def _optional_id(value, name: str) -> int | None:
         return None
     pk = cp.parse_id(value)
     if pk is None:
-        raise ValidationError({name: ["Expected a positive whole number."]})
+        raise ValidationError({name: [_("Expected a positive whole number.")]})
     return pk
 
 
@@ -123,7 +124,7 @@ class DeadlineExportView(_Export):
 
         wanted = request.query_params.get("status") or None
         if wanted and wanted not in Deadline.Status.values:
-            raise ValidationError({"status": [f"Unknown value {wanted!r}."]})
+            raise ValidationError({"status": [_("Unknown value %(value)r.") % {"value": wanted}]})
         return exporter.deadlines_table(user=request.user, case_id=_optional_id(request.query_params.get("case"),
                                                                                  "case"), status=wanted)
 

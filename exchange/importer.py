@@ -251,7 +251,7 @@ def _diff(user, row: Row, editable_cases: set[int]) -> None:
 def _create_many(user, rows: list[Row], progress: Progress) -> list[Incident]:
     """The batched ``incident_create``: the caller has checked the cases (``_case_links``) and the fields."""
     if not cp.is_active_user(user):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     now = timezone.now()
     m2m_history = Incident.history.model.cases.model
     through = Incident.cases.through
@@ -368,7 +368,7 @@ def incidents_import(*, user, data: bytes, filename: str, dry_run: bool = False,
     result = ImportResult(dry_run=dry_run)
     errors = _Errors()
     if not cp.is_active_user(user):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     if case is not None and not cp.cases_for(user, cp.EDIT_INCIDENTS).filter(pk=case.pk).exists():
         raise ValidationError({"case": _("No case you may add incidents to has id %(id)s.") % {"id": case.pk}})
     progress("reading", 0, 0)

@@ -69,19 +69,19 @@ class ReportInSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         if not hasattr(data, "keys"):
-            raise ValidationError({"detail": ["Send a JSON object or a form."]})
+            raise ValidationError({"detail": [_("Send a JSON object or a form.")]})
         unknown = sorted(k for k in data.keys() if k not in self.fields and k != "file")
         if unknown:
-            raise ValidationError({k: ["Unknown field."] for k in unknown})
+            raise ValidationError({k: [_("Unknown field.")] for k in unknown})
         if self.strict_json:
             if "file" in data:
-                raise ValidationError({"file": ["Send a file as multipart/form-data."]})
+                raise ValidationError({"file": [_("Send a file as multipart/form-data.")]})
             if "consent" in data and not isinstance(data["consent"], bool):
-                raise ValidationError({"consent": ["Must be true or false."]})
+                raise ValidationError({"consent": [_("Must be true or false.")]})
             if "occurred_at" in data and not isinstance(data["occurred_at"], str):
-                raise ValidationError({"occurred_at": ["Expected a date and time as a string."]})
+                raise ValidationError({"occurred_at": [_("Expected a date and time as a string.")]})
             if "category" in data and not isinstance(data["category"], str):
-                raise ValidationError({"category": ["Expected a string."]})
+                raise ValidationError({"category": [_("Expected a string.")]})
         return super().to_internal_value(data)
 
     def validate_occurred_at(self, value):
@@ -161,12 +161,12 @@ class IntakeView(generics.GenericAPIView):
     @extend_schema(responses=ReportOutSerializer(many=True))
     def get(self, request):
         if not permissions.can_triage(request.user):
-            raise NotFound("Not found.")
+            raise NotFound(_("Not found."))
         qs = permissions.reports_for(request.user).select_related("decided_by")
         wanted = request.query_params.get("status")
         if wanted:
             if wanted not in Report.Status.values:
-                raise ValidationError({"status": [f"Unknown value {wanted!r}."]})
+                raise ValidationError({"status": [_("Unknown value %(value)r.") % {"value": wanted}]})
             qs = qs.filter(status=wanted)
         page = self.paginate_queryset(qs.order_by("-id"))
         return self.get_paginated_response(ReportOutSerializer(page, many=True).data)
@@ -248,7 +248,7 @@ class ReportFileView(APIView):
 
         report = permissions.report_require(request.user, pk)
         if not report.has_file or not storage.exists(report.file_sha256):
-            raise NotFound("This report has no file waiting for triage.")
+            raise NotFound(_("This report has no file waiting for triage."))
         from evidence.api import StoredFileMismatch
         from evidence.storage import IntegrityMismatch, VerifiedBlob
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cases.permissions import (
     CHANGE_CASE,
@@ -72,7 +73,7 @@ def claim_get(user, pk, perm: str = VIEW_CASE) -> Claim:
 
 def claim_require(user, pk, perm: str) -> Claim:
     """404 unless the claim's case is visible; 403 if visible but ``perm`` is missing."""
-    return _require(claim_get(user, pk), user, perm, "Your role on this case may not change its claims.")
+    return _require(claim_get(user, pk), user, perm, _("Your role on this case may not change its claims."))
 
 
 def citation_require(user, pk, perm: str = VIEW_CASE, *, claim: Claim | None = None) -> Citation:
@@ -82,7 +83,7 @@ def citation_require(user, pk, perm: str = VIEW_CASE, *, claim: Claim | None = N
         qs = qs.filter(claim=claim)
     citation = _get(qs, pk, "citation")
     if perm != VIEW_CASE and perm not in case_perms(user, citation.claim.case):
-        raise PermissionDenied("Your role on this case may not change its claims.")
+        raise PermissionDenied(_("Your role on this case may not change its claims."))
     return citation
 
 
@@ -96,7 +97,7 @@ def request_get(user, pk, perm: str = VIEW_CASE) -> AuthorityRequest:
 
 
 def request_require(user, pk, perm: str) -> AuthorityRequest:
-    return _require(request_get(user, pk), user, perm, "Your role on this case may not change its requests.")
+    return _require(request_get(user, pk), user, perm, _("Your role on this case may not change its requests."))
 
 
 # --- Tasks ----------------------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def task_perms(user, task: Task) -> frozenset[str]:
 def task_require(user, pk, perm: str) -> Task:
     task = task_get(user, pk)
     if perm != VIEW_CASE and perm not in task_perms(user, task):
-        raise PermissionDenied("Your role on this case may not change its tasks.")
+        raise PermissionDenied(_("Your role on this case may not change its tasks."))
     return task
 
 
@@ -151,7 +152,7 @@ def can_change_authority(user, authority: Authority) -> bool:
 def authority_require(user, pk, perm: str = CHANGE_AUTHORITY) -> Authority:
     authority = authority_get(user, pk)
     if perm == CHANGE_AUTHORITY and not can_change_authority(user, authority):
-        raise PermissionDenied("Only whoever added this authority, or staff, may change it.")
+        raise PermissionDenied(_("Only whoever added this authority, or staff, may change it."))
     return authority
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Party, Proceeding
 from cases.permissions import GENERATE_DOCUMENTS, VIEW_CASE, case_perms
 from cases.selectors import history_entries, history_finish
+from deadlines.engine import rule_text
 from deadlines.models import DeadlineRule
 from litigation.filters import AuthorityFilter, RequestFilter, TaskFilter
 from litigation.models import Authority, AuthorityRequest, Citation, Claim, Task
@@ -268,7 +269,8 @@ def feed_request_events(*, user, host: str, base: str, now) -> list:
         lines = [_("Case: %(case)s") % {"case": req.case}, _("Addressee: %(name)s") % {"name": req.addressee},
                  _("Kind: %(kind)s") % {"kind": req.get_kind_display()}]
         if req.rule_id:
-            lines.append(_("Rule: %(code)s — %(basis)s") % {"code": req.rule.code, "basis": req.rule.legal_basis})
+            lines.append(_("Rule: %(code)s — %(basis)s") % {"code": req.rule.code,
+                                                                "basis": rule_text(req.rule.legal_basis)})
         url = base + req.get_absolute_url()
         lines.append(url)
         ev.add("description", "\n".join(str(line) for line in lines))

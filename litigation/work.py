@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseMembership
 from cases.permissions import EDIT_DEADLINES, MANAGE_MEMBERS, cases_for
+from deadlines.engine import rule_text
 from deadlines.models import Deadline
 from deadlines.permissions import deadlines_for
 from litigation.permissions import EDIT, requests_for, tasks_for
@@ -69,7 +70,7 @@ def my_work(*, user, today: dt.date | None = None) -> MyWork:
     for d in (deadlines_for(user).filter(mine).with_related()
               .filter(status__in=(Deadline.Status.OPEN, Deadline.Status.MISSED), due_date__lte=horizon)):
         item = WorkItem("deadline", d.due_date, d.title, d.case, d.get_absolute_url(), d.is_overdue(today),
-                        d.rule.legal_basis if d.rule_id else "", d)
+                        rule_text(d.rule.legal_basis) if d.rule_id else "", d)
         (work.overdue if item.overdue else work.deadlines).append(item)
 
     for req in (requests_for(user, EDIT).open().with_related()

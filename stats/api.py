@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ class IncidentGeoView(APIView):
             try:
                 zoom = int(params.get("zoom", ""))
             except ValueError:
-                raise ValidationError({"zoom": ["Expected a zoom level from 0 to 22."]}) from None
+                raise ValidationError({"zoom": [_("Expected a zoom level from 0 to 22.")]}) from None
             bbox = selectors.parse_bbox(params.get("bbox") or "-180,-90,180,90")
             data = selectors.incident_clusters(user=request.user, zoom=zoom, bbox=bbox, filters=params)
         else:

@@ -155,6 +155,7 @@ ALLOWED_LATIN = {
     "Docket", "English", "lead", "observer", "SHA", "docx", "zip", "pdf", "ZIP", "ECHR", "RU", "MIME", "amicus",
     "curiae", "ISO", "alpha", "case", "title", "reference", "for", "exhibits", "number", "sha", "endfor", "text", "plain",
     "CSV", "XLSX", "PDF",  # file formats, named as they are in Russian too
+    "manage",  # manage.py run_scheduled: a command is typed as it is, in any language
 }
 
 

@@ -17,6 +17,13 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
+
+@register.filter
+def rule_text(value) -> str:
+    """A deadline rule's name, legal basis or trigger label in the reader's language: the built-in rules' texts are
+    in the catalogue (``deadlines.engine.rule_text``); texts staff wrote themselves are shown as written."""
+    return _(value) if value else ""
+
 _WEEKDAY = {"long": ("l", "DATE_FORMAT"), "short": ("D", "DATE_FORMAT"), "day": ("D", "MONTH_DAY_FORMAT")}
 
 

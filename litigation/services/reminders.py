@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import CaseMembership
+from deadlines.engine import rule_text
 from litigation.models import AuthorityRequest, RequestReminderSent
 from litigation.services.requests import request_mark_overdue
 
@@ -42,7 +43,7 @@ def _message(req: AuthorityRequest, lead: int, today: dt.date) -> tuple[str, str
              _("Kind: %(kind)s") % {"kind": req.get_kind_display()}]
     if req.rule_id:
         lines.append(_("Rule: %(code)s — %(basis)s, counted from %(date)s") % {
-            "code": req.rule.code, "basis": req.rule.legal_basis,
+            "code": req.rule.code, "basis": rule_text(req.rule.legal_basis),
             "date": req.received_on.isoformat() if req.received_on else "?"})
     lines += ["", settings.DOCKET_BASE_URL.rstrip("/") + req.get_absolute_url()]
     return str(subject), "\n".join(str(line) for line in lines)
