@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from privacy.crypto import blind_token
 from search import access, documents, text
@@ -30,12 +30,12 @@ from search.backends import QuerySpec, get_backend
 logger = logging.getLogger("docket")
 
 API_TYPES = documents.TYPES
-TYPE_LABELS = {"case": _lazy("Case"), "incident": _lazy("Incident"), "evidence": _lazy("Evidence"),
-               "person": _lazy("Person"), "proceeding": _lazy("Proceeding"), "claim": _lazy("Claim"),
-               "authority": _lazy("Authority"), "request": _lazy("Request to an authority"), "task": _lazy("Task")}
-TYPE_PLURALS = {"case": _lazy("Cases"), "incident": _lazy("Incidents"), "evidence": _lazy("Evidence"),
-                "person": _lazy("Persons"), "proceeding": _lazy("Proceedings"), "claim": _lazy("Claims"),
-                "authority": _lazy("Authorities"), "request": _lazy("Requests to authorities"), "task": _lazy("Tasks")}
+TYPE_LABELS = {"case": gettext_lazy("Case"), "incident": gettext_lazy("Incident"), "evidence": gettext_lazy("Evidence"),
+               "person": gettext_lazy("Person"), "proceeding": gettext_lazy("Proceeding"), "claim": gettext_lazy("Claim"),
+               "authority": gettext_lazy("Authority"), "request": gettext_lazy("Request to an authority"), "task": gettext_lazy("Task")}
+TYPE_PLURALS = {"case": gettext_lazy("Cases"), "incident": gettext_lazy("Incidents"), "evidence": gettext_lazy("Evidence"),
+                "person": gettext_lazy("Persons"), "proceeding": gettext_lazy("Proceedings"), "claim": gettext_lazy("Claims"),
+                "authority": gettext_lazy("Authorities"), "request": gettext_lazy("Requests to authorities"), "task": gettext_lazy("Tasks")}
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
