@@ -54,6 +54,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "evidence": _EVIDENCE_STORAGE,
     "templates": _TEMPLATES_STORAGE,
+    "intake": {"BACKEND": "intake.storage.IntakeBlobStorage"},  # public reports' files until triage (local)
 }
 
 DOCKET_MAX_UPLOAD_BYTES = env_int("DOCKET_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)

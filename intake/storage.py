@@ -13,10 +13,20 @@ from typing import BinaryIO
 from django.conf import settings
 
 from evidence import storage as evidence_storage
+from evidence.blobstores import LocalBlobStorage
 
 
 def intake_dir() -> Path:
     return Path(settings.DATA_DIR) / "intake"
+
+
+class IntakeBlobStorage(LocalBlobStorage):
+    """The intake store as a storage (``STORAGES["intake"]``), for backups and restores: always local, beside the
+    data (a report's file never leaves the machine before a person has looked at it)."""
+
+    @property
+    def base_location(self) -> str:
+        return str(self._location or intake_dir())
 
 
 def path_of(sha256: str) -> Path:

@@ -57,8 +57,10 @@ def _queries() -> dict[str, str]:
     queries = {}
     for store in manifest.STORES:
         table = store.model()._meta.db_table
+        where = f" WHERE {store.where}" if store.where else ""
         queries[f"blobs:{store.alias}"] = (
-            f'SELECT sha256, MAX(size) FROM "{table}" GROUP BY sha256 ORDER BY sha256')
+            f'SELECT "{store.sha_column}", MAX("{store.size_column}") FROM "{table}"{where} '
+            f'GROUP BY "{store.sha_column}" ORDER BY "{store.sha_column}"')
     head = CustodyHead._meta
     item_col = head.get_field("item").column
     queries["custody_heads"] = (

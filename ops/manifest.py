@@ -27,7 +27,10 @@ class Store:
     reference its blobs, and how a digest becomes a storage name."""
 
     alias: str
-    table_model: str  # app_label.ModelName whose rows reference the blobs (sha256 and size columns)
+    table_model: str  # app_label.ModelName whose rows reference the blobs
+    sha_column: str = "sha256"
+    size_column: str = "size"
+    where: str = ""  # SQL condition on the rows whose blobs are kept (empty: every row)
 
     def storage(self):
         from django.core.files.storage import storages
@@ -37,7 +40,7 @@ class Store:
     def name(self, sha256: str) -> str:
         if not HEX64.match(sha256):
             raise ValueError(f"not a SHA-256 digest: {sha256!r}")
-        if self.alias == "evidence":
+        if self.alias in ("evidence", "intake"):
             return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
         return f"{sha256}.docx"
 
@@ -47,7 +50,13 @@ class Store:
         return apps.get_model(self.table_model)
 
 
-STORES = (Store("evidence", "evidence.EvidenceItem"), Store("templates", "documents.DocumentTemplate"))
+STORES = (
+    Store("evidence", "evidence.EvidenceItem"),
+    Store("templates", "documents.DocumentTemplate"),
+    # The files of public reports still waiting for triage (accepted ones are evidence, rejected ones are gone).
+    Store("intake", "intake.Report", sha_column="file_sha256", size_column="file_size",
+          where="status = 'new' AND file_sha256 <> ''"),
+)
 STORE_BY_ALIAS = {store.alias: store for store in STORES}
 
 

@@ -29,8 +29,13 @@ def drill(settings, tmp_path: Path, site: dict, *, passphrase: str | None = None
     blobs = sorted(set(EvidenceItem.objects.values_list("sha256", flat=True)))
     old_key = (Path(settings.DATA_DIR) / KEY_FILE_NAME).read_text()
     archive = tmp_path / "site.docket"
+    from intake import storage as intake_storage
+    from intake.models import Report
+
+    pending = Report.objects.exclude(file_sha256="").get(status=Report.Status.NEW)
+    assert intake_storage.exists(pending.file_sha256)
     report = backup_create(output=str(archive), passphrase=passphrase, progress=False, stream=io.StringIO())
-    assert report.files == len(blobs) + 1  # the evidence blobs and the template
+    assert report.files == len(blobs) + 2  # the evidence blobs, the template and the waiting report's file
     assert report.evidence_items == len(site["items"])
 
     wipe_to_new_instance(settings, tmp_path)
@@ -40,10 +45,13 @@ def drill(settings, tmp_path: Path, site: dict, *, passphrase: str | None = None
     assert (Path(settings.DATA_DIR) / KEY_FILE_NAME).read_text() != old_key
     with pytest.raises(Exception):
         storage.open_blob(blobs[0]).close()
+    assert not intake_storage.exists(pending.file_sha256)
 
     log = io.StringIO()
     restored = backup_restore(source=str(archive), passphrase=lambda: passphrase, progress=True, stream=log)
     assert all_counts() == before  # every table, row for row
+    with intake_storage.open_file(pending.file_sha256) as fh:  # the report can still be triaged
+        assert hashlib.sha256(fh.read()).hexdigest() == pending.file_sha256
     assert sorted(CustodyHead.objects.values_list("item_id", "seq", "entry_hash", "seal")) == heads
     for item in EvidenceItem.objects.all():
         assert evidence_check(item)["ok"], item.pk
