@@ -227,7 +227,9 @@ def test_admin_is_closed_to_staff_and_changes_nothing(team, api, client):
     from django.contrib.auth.models import Permission
 
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="evidence"))
-    client.force_login(staff)
+    from tests.conftest import login_with_two_factors
+
+    login_with_two_factors(client, staff)  # staff sign in with two factors; even then the admin stays closed
     assert client.get("/admin/evidence/evidenceitem/").status_code == 403
     for item in (mine, theirs):
         assert client.get(f"/admin/evidence/evidenceitem/{item}/change/").status_code == 403
