@@ -37,8 +37,10 @@ run: demo
 worker: migrate
 	@$(PY) manage.py db_worker
 
+# The suite runs on every core (pytest-xdist: each worker has its own database, data folder and index).
+PYTEST_WORKERS ?= auto
 test: setup
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 messages: setup
 	@$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
