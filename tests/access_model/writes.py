@@ -174,9 +174,10 @@ class Model(World):
         return None if {"edit", "identity"} <= perms else FORBIDDEN
 
     def _person_link(self, u: str, p: int, already_in: bool, target_cases: set[int] | None) -> Refusal:
-        perms = self.person_perms(u, p)
+        """A person named in a body: hidden is 404, or the 400 of a missing one."""
+        perms = self.person_perms(u, p) if p in self.persons else frozenset()
         if "view" not in perms:
-            return HIDDEN
+            return BODY_HIDDEN
         person = self.persons[p]
         if person.creator != u and "identity" not in perms:
             return FORBIDDEN
@@ -190,8 +191,6 @@ class Model(World):
         refused = self._case_target(u, c, "change_case")
         if refused:
             return refused
-        if p not in self.persons:
-            return HIDDEN
         return self._person_link(u, p, False, {c})
 
     def do_party_add(self, u: str, c: int, p: int) -> None:
@@ -202,7 +201,7 @@ class Model(World):
         if refused:
             return refused
         if p not in self.persons:
-            return HIDDEN
+            return BODY_HIDDEN
         already = i in self.persons[p].involvements
         refused = self._person_link(u, p, already, set(self.incidents[i].cases))
         if refused is None and already:
@@ -232,12 +231,13 @@ class Model(World):
         if "edit" not in perms:
             return FORBIDDEN  # the item is visible but not theirs to link (nor to move)
         item = self.evidence[e]
-        if c is not None:
+        if c is not None:  # the target is named in the body: hidden is 404, or the 400 of a missing one
             refused = self._case_target(u, c, "edit_evidence")
             already, target_cases = False, {c}
         else:
             refused = self._incident_target(u, i, "change_incident")
             already, target_cases = i in item.incidents, set(self.incidents[i].cases) if i in self.incidents else None
+        refused = BODY_HIDDEN if refused == HIDDEN else refused
         if refused:
             return refused
         holding = self.evidence_holding_cases(e)
