@@ -77,28 +77,20 @@ def incident_access_init_many(incidents: Iterable[Incident]) -> None:
 
 
 def _incident_filter(user, perm: str) -> Q:
+    from cases.permissions.base import cases_for
+
     through = Incident.cases.through
-    via_case = Exists(
-        through.objects.filter(incident=OuterRef("pk"), case__deleted_at__isnull=True)
-        .filter(_second_factor_q(user, "case__")).filter(
-            Exists(
-                CaseUserObjectPermission.objects.filter(
-                    content_object=OuterRef("case"), user=user,
-                    permission__codename=INCIDENT_PERM_FROM_CASE[perm],
-                    permission__content_type__app_label="cases",
-                )
-            )
-        )
-    )
+    # Linked to a live case on which the user holds the matching case permission (``cases_for``: live, two
+    # factors, the permission). Written as ``IN (links of those cases)``: driven by the user's cases, so its cost
+    # follows what the user may see, not how many incidents there are.
+    via_case = Q(pk__in=through.objects.filter(
+        case__in=cases_for(user, INCIDENT_PERM_FROM_CASE[perm]).values("pk")).values("incident_id"))
     # Linked means linked to any case, live or in the trash: a case in the trash grants nothing, and an incident
     # does not fall back to its owner because its case went to the trash.
     linked = Incident.objects.link_exists()
-    direct = Exists(
-        IncidentUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user=user, permission__codename=perm,
-        )
-    )
-    return Q(via_case) | (~Q(linked) & Q(direct))
+    direct = Q(pk__in=IncidentUserObjectPermission.objects.filter(
+        user=user, permission__codename=perm).values("content_object_id"))
+    return via_case | (~Q(linked) & direct)
 
 
 def incidents_for(user, perm: str = VIEW_INCIDENT, *, include_trashed: bool = False,

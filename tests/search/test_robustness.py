@@ -90,8 +90,10 @@ def test_the_searcher_is_kept_open_until_the_index_changes(tmp_path):
     backend = WhooshBackend(tmp_path / "index")
     backend.clear()
     backend.index([SearchDoc(type="case", id=1, title="a", acl={"c1"})])
-    first = backend._searcher()
-    assert WhooshBackend(tmp_path / "index")._searcher() is first  # another request, same thread: same searcher
+    with backend.searching() as first:
+        pass
+    with WhooshBackend(tmp_path / "index").searching() as again:
+        assert again is first  # another request (any thread of this process): the same searcher
     backend.index([SearchDoc(type="case", id=2, title="b", acl={"c1"})])
-    second = backend._searcher()
-    assert second is not first and second.doc_count() == 2
+    with backend.searching() as second:
+        assert second is not first and second.doc_count() == 2
