@@ -193,6 +193,22 @@ class DocnumQuery(wq.Query):
         return ListMatcher(ids, all_weights=0.0)
 
 
+class _WhooshBatch:
+    def __init__(self, writer):
+        self.writer = writer
+
+    def index(self, docs: list[SearchDoc]) -> None:
+        for doc in docs:
+            if doc.alive:
+                self.writer.update_document(**doc_fields(doc))
+            else:  # objects in the trash are not searched: keep them out of the index
+                self.writer.delete_by_term("key", doc.key)
+
+    def remove(self, keys: list[str]) -> None:
+        for key in keys:
+            self.writer.delete_by_term("key", key)
+
+
 class WhooshBackend(SearchBackend):
     name = "whoosh"
 
@@ -321,16 +337,42 @@ class WhooshBackend(SearchBackend):
             else:
                 writer.commit(optimize=optimize)
 
+    @contextmanager
+    def batch(self, *, wait: bool = True) -> Iterator[_WhooshBatch | None]:
+        """One writer for the block (see ``SearchBackend.batch``); ``wait=False`` tries the locks once."""
+        if wait:
+            with self._writer() as writer:
+                yield _WhooshBatch(writer)
+            return
+        lock = _write_lock(str(self.path))
+        if not lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            ix = self._open()
+            try:
+                writer = ix.writer(timeout=0.0)
+            except LockError:
+                writer = None
+            if writer is None:
+                yield None
+                return
+            try:
+                yield _WhooshBatch(writer)
+            except BaseException:
+                writer.cancel()
+                raise
+            else:
+                writer.commit()
+        finally:
+            lock.release()
+
     def index(self, docs: Iterable[SearchDoc]) -> None:
         docs = list(docs)
         if not docs:
             return
         with self._writer() as w:
-            for doc in docs:
-                if doc.alive:
-                    w.update_document(**doc_fields(doc))
-                else:  # objects in the trash are not searched: keep them out of the index
-                    w.delete_by_term("key", doc.key)
+            _WhooshBatch(w).index(docs)
 
     def remove(self, keys: Iterable[str]) -> None:
         keys = list(keys)
