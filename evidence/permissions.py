@@ -40,9 +40,7 @@ def _via_case(user, case_perm: str) -> Exists:
 def _via_incident(user, incident_perm: str) -> Exists:
     through = EvidenceItem.incidents.through
     return Exists(
-        through.objects.filter(
-            evidenceitem=OuterRef("pk"), incident__in=cp.incidents_for(user, incident_perm).values("pk")
-        )
+        through.objects.filter(evidenceitem=OuterRef("pk")).filter(cp.incident_q(user, incident_perm))
     )
 
 
@@ -50,12 +48,13 @@ def _restricted_ok(user) -> Q:
     through = EvidenceItem.incidents.through
     allowed_cases = cp.cases_for(user, cp.DOWNLOAD_RESTRICTED).values("pk")
     incidents_of_allowed_cases = Incident.cases.through.objects.filter(case__in=allowed_cases).values("incident")
-    unlinked_editable = cp.incidents_for(user, cp.CHANGE_INCIDENT).unlinked().values("pk")
+
     return (
         Q(_via_case(user, cp.DOWNLOAD_RESTRICTED))
         | Q(Exists(through.objects.filter(evidenceitem=OuterRef("pk"), incident__in=incidents_of_allowed_cases,
                                           incident__deleted_at__isnull=True)))
-        | Q(Exists(through.objects.filter(evidenceitem=OuterRef("pk"), incident__in=unlinked_editable)))
+        | Q(Exists(through.objects.filter(evidenceitem=OuterRef("pk"))
+                   .filter(cp.incident_q(user, cp.CHANGE_INCIDENT, unlinked=True))))
     )
 
 

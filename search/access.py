@@ -76,69 +76,78 @@ def case_in_scope(scope: Scope, case_id: int) -> bool:
     return scope.everything or f"c{case_id}" in scope.visible
 
 
-def visible_objects(user, type_: str, ids: Iterable[int]) -> dict[int, object]:
-    """Of these ids, the objects ``user`` may view now (one query), keyed by id."""
-    ids = list(ids)
-    if not ids:
-        return {}
+def _visible_qs(user, type_: str):
     if type_ == "case":
-        qs = cp.cases_for(user)
-    elif type_ == "incident":
-        qs = cp.incidents_for(user)
-    elif type_ == "person":
-        qs = cp.persons_for(user)
-    elif type_ == "evidence":
+        return cp.cases_for(user)
+    if type_ == "incident":
+        return cp.incidents_for(user)
+    if type_ == "person":
+        return cp.persons_for(user)
+    if type_ == "evidence":
         ep = _evidence_permissions()
-        if ep is None:
-            return {}
-        qs = ep.evidence_for(user, "view")
-    elif type_ in ("authority", "claim", "request", "task"):
+        return ep.evidence_for(user, "view") if ep is not None else None
+    if type_ in ("authority", "claim", "request", "task"):
         from litigation import permissions as lp
 
-        qs = {"authority": lp.authorities_for, "claim": lp.claims_for, "request": lp.requests_for,
-              "task": lp.tasks_for}[type_](user)
-    elif type_ == "proceeding":
-        qs = model_for(type_).objects.filter(case__in=cp.cases_for(user).values("pk"))
-    else:
+        return {"authority": lp.authorities_for, "claim": lp.claims_for, "request": lp.requests_for,
+                "task": lp.tasks_for}[type_](user)
+    if type_ == "proceeding":
+        return model_for(type_).objects.filter(case__in=cp.cases_for(user).values("pk"))
+    return None
+
+
+def visible_ids(user, type_: str, ids: Iterable[int]) -> dict[int, bool]:
+    """Of these ids, those ``user`` may view now (one query): id -> whether the object's gated text is closed to
+    some viewers (a restricted evidence item; always True for a person, False for every other type)."""
+    ids = list(ids)
+    qs = _visible_qs(user, type_) if ids else None
+    if qs is None:
         return {}
-    return {obj.pk: obj for obj in qs.filter(pk__in=ids)}
+    qs = qs.filter(pk__in=ids)
+    if type_ == "evidence":
+        return dict(qs.values_list("pk", "restricted"))
+    return {pk: type_ == "person" for pk in qs.values_list("pk", flat=True)}
 
 
-def gated_allowed(user, type_: str, objects: dict[int, object]) -> set[int]:
-    """Of these (visible) objects, those whose gated text ``user`` may search and read."""
-    if not objects:
+def gated_allowed(user, type_: str, visible: dict[int, bool]) -> set[int]:
+    """Of these visible ids (see ``visible_ids``), those whose gated text ``user`` may search and read."""
+    if not visible:
         return set()
     if type_ == "person":
-        return set(cp.person_identity_ids(user, objects))
+        return set(cp.person_identity_ids(user, list(visible)))
     if type_ == "evidence":
         ep = _evidence_permissions()
         if ep is None:
             return set()
-        open_items = {pk for pk, item in objects.items() if not item.restricted}
-        closed = [pk for pk in objects if pk not in open_items]
+        open_items = {pk for pk, closed in visible.items() if not closed}
+        closed = [pk for pk, is_closed in visible.items() if is_closed]
         if closed:
             open_items |= set(ep.evidence_for(user, "download").filter(pk__in=closed).values_list("pk", flat=True))
         return open_items
-    return set(objects)  # cases and incidents have no gated text
+    return set(visible)  # cases and incidents have no gated text
 
 
-def recheck(user, hits: list[Hit]) -> tuple[list[Hit], dict[str, dict[int, object]], dict[str, set[int]]]:
+CHUNK = 1000
+
+
+def recheck(user, hits: list[Hit]) -> tuple[list[Hit], dict[str, set[int]]]:
     """Keep the hits ``user`` may see according to the database now; drop gated-only hits whose gated
-    permission fails. Returns (hits kept, objects by type and id, ids whose gated text may be shown)."""
+    permission fails. Returns (hits kept, ids whose gated text may be shown, by type). Ids only: at most two
+    queries per type (visible, and gated text), whatever the number of hits up to ``CHUNK``."""
     by_type: dict[str, list[int]] = defaultdict(list)
     for hit in hits:
         by_type[hit.type].append(hit.id)
-    objects: dict[str, dict[int, object]] = {}
+    visible: dict[str, dict[int, bool]] = {}
     gated: dict[str, set[int]] = {}
     for type_, ids in by_type.items():
-        chunked: dict[int, object] = {}
-        for start in range(0, len(ids), 500):
-            chunked.update(visible_objects(user, type_, ids[start:start + 500]))
-        objects[type_] = chunked
-        gated[type_] = gated_allowed(user, type_, chunked)
+        found: dict[int, bool] = {}
+        for start in range(0, len(ids), CHUNK):
+            found.update(visible_ids(user, type_, ids[start:start + CHUNK]))
+        visible[type_] = found
+        gated[type_] = gated_allowed(user, type_, found)
     kept = []
     for hit in hits:
-        if hit.id not in objects.get(hit.type, {}):
+        if hit.id not in visible.get(hit.type, {}):
             continue
         if hit.id not in gated.get(hit.type, set()):
             if hit.gated_only:
@@ -147,4 +156,4 @@ def recheck(user, hits: list[Hit]) -> tuple[list[Hit], dict[str, dict[int, objec
             hit.score = hit.public_score if hit.public_score is not None else hit.score
         kept.append(hit)
     kept.sort(key=lambda h: (-h.score, h.type, -h.id))
-    return kept, objects, gated
+    return kept, gated

@@ -61,6 +61,7 @@ class SearchDoc:
     category: str = ""
     status: str = ""
     date: dt.datetime | None = None
+    url: str | None = None  # the page of the object, when its builder knows it (never indexed)
 
     @property
     def key(self) -> str:
@@ -184,6 +185,10 @@ def evidence_doc(item) -> SearchDoc:
     )
 
 
+def _case_records_url(proceeding) -> str:
+    return reverse("case-detail", args=[proceeding.case_id]) + "#proceedings"
+
+
 def proceeding_doc(proceeding) -> SearchDoc:
     """Found by court case number, court and judge (and what was decided)."""
     stage = proceeding.get_stage_display()
@@ -192,6 +197,7 @@ def proceeding_doc(proceeding) -> SearchDoc:
         title=" — ".join(p for p in (proceeding.case_number, proceeding.court or stage) if p) or stage,
         body=_join(stage, proceeding.judge, proceeding.outcome),
         acl={f"c{proceeding.case_id}"}, date=_naive_utc(proceeding.filed_on or proceeding.created_at),
+        url=_case_records_url(proceeding),
     )
 
 
@@ -200,7 +206,7 @@ def claim_doc(claim) -> SearchDoc:
              for c in claim.citations.all()]
     return SearchDoc(
         type="claim", id=claim.pk, title=claim.right, body=_join(claim.basis, claim.relief, claim.outcome, *cited),
-        acl={f"c{claim.case_id}"}, date=_naive_utc(claim.created_at),
+        acl={f"c{claim.case_id}"}, date=_naive_utc(claim.created_at), url=claim.get_absolute_url(),
     )
 
 
@@ -209,7 +215,7 @@ def authority_doc(authority) -> SearchDoc:
     return SearchDoc(
         type="authority", id=authority.pk, title=authority.title,
         body=_join(authority.citation, authority.identifier, authority.court, authority.get_kind_display()),
-        acl=acl, date=_naive_utc(authority.date or authority.created_at),
+        acl=acl, date=_naive_utc(authority.date or authority.created_at), url=authority.get_absolute_url(),
     )
 
 
@@ -217,14 +223,14 @@ def request_doc(req) -> SearchDoc:
     return SearchDoc(
         type="request", id=req.pk, title=str(req),
         body=_join(req.get_kind_display(), req.addressee, req.subject, req.reference),
-        acl={f"c{req.case_id}"}, date=_naive_utc(req.sent_on or req.created_at),
+        acl={f"c{req.case_id}"}, date=_naive_utc(req.sent_on or req.created_at), url=req.get_absolute_url(),
     )
 
 
 def task_doc(task) -> SearchDoc:
     return SearchDoc(
         type="task", id=task.pk, title=task.title, body=task.notes or "",
-        acl={f"c{task.case_id}"}, date=_naive_utc(task.due_date or task.created_at),
+        acl={f"c{task.case_id}"}, date=_naive_utc(task.due_date or task.created_at), url=task.get_absolute_url(),
     )
 
 
@@ -283,19 +289,13 @@ def iter_all(batch: int = 500) -> Iterator[SearchDoc]:
             last = chunk[-1].pk
 
 
-def url_for(type_: str, pk: int, obj=None) -> str | None:
-    """The page of a result (``obj``, when the caller has it, saves a query for the types that need one)."""
-    if type_ in CASE_RECORDS or type_ == "authority":
-        if obj is None:
-            model = model_for(type_)
-            obj = model.objects.filter(pk=pk).first() if model else None
-        if obj is None:
-            return None
-        if type_ == "proceeding":
-            return reverse("case-detail", args=[obj.case_id]) + "#proceedings"
-        return obj.get_absolute_url()
+def url_for(type_: str, pk: int) -> str | None:
+    """The page of a result of the four core types (the other builders set ``SearchDoc.url`` themselves)."""
     name = {"case": "case-detail", "incident": "incident-detail", "evidence": "evidence-detail",
-            "person": "person-detail"}[type_]
+            "person": "person-detail"}.get(type_)
+    if name is None:
+        docs = docs_for(type_, [pk])
+        return docs[pk].url if pk in docs else None
     try:
         return reverse(name, args=[pk])
     except NoReverseMatch:

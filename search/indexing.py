@@ -1,9 +1,13 @@
 """What the other apps call when their objects change. The search app decides how (and when) to index.
 
-Apps never import whoosh or a backend: they call these functions inside their write transaction, and the
-work happens after the commit (``transaction.on_commit``); a rolled-back change is never indexed. The index is
-written from the database state at that moment (so repeated or late calls are harmless). A failure never
-reaches the user: it is logged and the work is queued as a background task (``search.tasks``) to retry.
+Apps never import whoosh or a backend: they call these functions inside their write transaction. That adds a row
+per stale document to ``search.models.IndexQueue`` in the same transaction (a rolled-back change queues nothing,
+a committed one is never forgotten, even if the process dies next), and after the commit wakes the drainer
+(``search.tasks.drain_index_task``: the background worker; inline where tasks run immediately). ``drain`` takes
+every queued row into one index write, under the index's write lock, reading the database then: concurrent saves
+in several processes are batched, none is lost, and none is overwritten by an older state. A save pays one INSERT;
+search lags the database by the worker's pick-up time. A failure never reaches the user: it is logged and the
+rows stay queued for the next drain. ``sync_keys`` writes at once (an erasure must not wait).
 
 What is re-indexed:
 - a case: the case;
@@ -41,10 +45,8 @@ def _keys_for(obj: models.Model) -> list[str]:
     return keys
 
 
-def sync_keys(keys: Iterable[str]) -> None:
-    """Bring these documents in line with the database now: index those that exist, remove the others."""
-    from search.backends import get_backend
-
+def _docs_and_gone(keys: Iterable[str]) -> tuple[list, list[str]]:
+    """The documents of these keys as the database has them now, and the keys of objects no longer there."""
     wanted: dict[str, list[int]] = {}
     for key in dict.fromkeys(keys):
         type_, _, pk = key.partition(":")
@@ -52,32 +54,98 @@ def sync_keys(keys: Iterable[str]) -> None:
             wanted.setdefault(type_, []).append(int(pk))
     docs, gone = [], []
     for type_, ids in wanted.items():
-        found = documents.docs_for(type_, ids)
-        docs += list(found.values())
-        gone += [documents.key_of(type_, pk) for pk in ids if pk not in found]
-    backend = get_backend()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found = documents.docs_for(type_, chunk)
+            docs += list(found.values())
+            gone += [documents.key_of(type_, pk) for pk in chunk if pk not in found]
+    return docs, gone
+
+
+def _write(batch, keys) -> None:
+    docs, gone = _docs_and_gone(keys)
     if docs:
-        backend.index(docs)
+        batch.index(docs)
     if gone:
-        backend.remove(gone)
+        batch.remove(gone)
 
 
-def _sync_or_queue(keys: list[str]) -> None:
+def sync_keys(keys: Iterable[str]) -> None:
+    """Bring these documents in line with the database now (waiting for the index's write lock): index those that
+    exist, remove the others. The database is read while the lock is held, so no writer that read it earlier can
+    overwrite this with an older state. For what must be in the index before going on (an erasure)."""
+    from search.backends import get_backend
+
+    keys = list(keys)
+    if keys:
+        with get_backend().batch() as batch:
+            _write(batch, keys)
+
+
+DRAIN_BATCH = 2000
+
+
+def drain() -> int:
+    """Index every queued document (``search.models.IndexQueue``), if no other writer is at it; returns how many
+    queue entries this call covered.
+
+    One drainer at a time: the backend's write lock is tried, not waited for. If another process holds it, this
+    one leaves at once, and the holder takes these entries too: it reads the queue only after taking the lock, and
+    looks at the queue again each time it lets the lock go — so an entry queued while it was writing (whose own
+    drainer found the lock taken) is never left behind. The database is read under the lock, so an older read
+    never overwrites a newer one. Entries are deleted only after the index write has committed."""
+    from search.backends import get_backend
+    from search.models import IndexQueue
+
+    backend = get_backend()
+    done = 0
+    while IndexQueue.objects.exists():
+        with backend.batch(wait=False) as batch:
+            if batch is None:
+                return done  # the holder of the lock drains what is queued (see above)
+            rows = list(IndexQueue.objects.order_by("pk").values_list("pk", "key")[:DRAIN_BATCH])
+            if rows:
+                _write(batch, [key for _pk, key in rows])
+        if rows:
+            IndexQueue.objects.filter(pk__in=[pk for pk, _key in rows]).delete()
+            done += len(rows)
+    return done
+
+
+def _drain_now() -> None:
     try:
-        sync_keys(keys)
+        drain()
     except Exception:
-        logger.exception("search indexing failed for %s; queued for retry", keys[:10])
-        try:
-            from search.tasks import sync_index_task
+        logger.exception("search indexing failed; the queue keeps the entries (run manage.py rebuild_index if it "
+                         "persists)")
 
-            sync_index_task.enqueue(keys)
-        except Exception:
-            logger.exception("could not queue search indexing for %s; run manage.py rebuild_index", keys[:10])
+
+def _wake_drainer() -> None:
+    """After a commit that queued entries: the background worker drains them (``search.tasks.drain_index_task``;
+    inline where tasks run immediately). If no task can be queued, drain here."""
+    try:
+        from search.tasks import drain_index_task
+
+        drain_index_task.enqueue()
+    except Exception:
+        logger.exception("could not queue the search index drain; draining now")
+        _drain_now()
+
+
+def enqueue(keys: Iterable[str]) -> None:
+    """Mark these documents stale, in the caller's transaction (one INSERT), and have them indexed after it
+    commits. A rolled-back change queues nothing."""
+    from search.models import IndexQueue
+
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+    IndexQueue.objects.bulk_create([IndexQueue(key=key) for key in keys], batch_size=1000)
+    transaction.on_commit(_wake_drainer)
 
 
 def _on_commit(keys: list[str]) -> None:
-    if keys:
-        transaction.on_commit(lambda: _sync_or_queue(keys))
+    enqueue(keys)
 
 
 def index_on_commit(obj: models.Model) -> None:
@@ -141,25 +209,7 @@ def case_access_changed_on_commit(case: models.Model) -> None:
     _on_commit([documents.key_of("case", case.pk)] if case.pk else [])
 
 
-BULK_THRESHOLD = 200
-
-
 def index_ids_on_commit(type_: str, ids: Iterable[int]) -> None:
-    """Re-index many objects of one type (e.g. incidents just imported) after the commit: a few at once, many
-    through the background queue (``search.tasks``) so a large import does not wait for the index."""
-    keys = [documents.key_of(type_, pk) for pk in ids]
-    if len(keys) <= BULK_THRESHOLD:
-        _on_commit(keys)
-        return
-
-    def enqueue() -> None:
-        try:
-            from search.tasks import sync_index_task
-
-            for start in range(0, len(keys), 2000):
-                sync_index_task.enqueue(keys[start:start + 2000])
-        except Exception:
-            logger.exception("could not queue search indexing of %d objects; run manage.py rebuild_index", len(keys))
-
-    if keys:
-        transaction.on_commit(enqueue)
+    """Re-index many objects of one type (e.g. incidents just imported): queued like any change, and drained by
+    the background worker in batches, so a large import does not wait for the index."""
+    enqueue(documents.key_of(type_, pk) for pk in ids)

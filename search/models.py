@@ -48,3 +48,20 @@ class SearchAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}:{self.token}"
+
+
+class IndexQueue(models.Model):
+    """A document to bring in line with the database ("type:id"), written in the same transaction as the change
+    that made it stale (``search.indexing``), and deleted once an index write has covered it. One drainer at a time
+    (the index's write lock) takes every pending row into one write, so concurrent saves are batched and none is
+    lost, even if a process dies between its commit and the index write."""
+
+    key = models.CharField(_("key"), max_length=40)
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("search index queue entry")
+        verbose_name_plural = _("search index queue")
+
+    def __str__(self) -> str:
+        return self.key

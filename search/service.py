@@ -187,7 +187,7 @@ def search(user, params: SearchParams) -> Page:
         limit=_max_hits(), gated_node=text.with_hashed_terms(params.node, blind_token),
     )
     hits = get_backend().query(spec)
-    kept, objects, gated = access.recheck(user, hits)
+    kept, gated = access.recheck(user, hits)
     start = (params.page - 1) * params.page_size
     page_hits = kept[start:start + params.page_size]
     terms = text.positive_terms(params.node)
@@ -199,29 +199,33 @@ def search(user, params: SearchParams) -> Page:
     docs = {t: documents.docs_for(t, ids) for t, ids in by_type.items()}
     for hit in page_hits:
         doc = docs.get(hit.type, {}).get(hit.id)
-        obj = objects[hit.type][hit.id]
         if doc is None:
             continue
         may_read_gated = hit.id in gated.get(hit.type, set())
         html, from_gated = snippet_and_source(doc, terms, may_read_gated)
-        if from_gated and hit.type == "evidence" and not doc.gate_open and not _record_preview(user, obj):
+        if from_gated and hit.type == "evidence" and not doc.gate_open and not _record_preview(user, hit.id):
             html = snippet(doc, terms, False)  # no custody entry, no derived content
         results.append(Result(
             type=hit.type, id=hit.id, title=doc.title, snippet=html,
-            url=documents.url_for(hit.type, hit.id, obj), score=hit.score, object=obj,
+            url=doc.url or documents.url_for(hit.type, hit.id), score=hit.score,
         ))
     return Page(params=params, count=len(kept), results=results)
 
 
-def _record_preview(user, item) -> bool:
+def _record_preview(user, item_id: int) -> bool:
     """A restricted item's file text is about to be shown in a snippet: a custody event (the query is not kept).
-    False if it could not be recorded (then the text is not shown)."""
+    False if it could not be recorded, or the item is no longer the user's to download (then the text is not
+    shown)."""
+    from evidence import permissions as ep
     from evidence.services import custody_record
 
     try:
+        item = ep.evidence_for(user, ep.DOWNLOAD).defer("extracted_text", "metadata").filter(pk=item_id).first()
+        if item is None:
+            return False
         custody_record(item=item, user=user, action="previewed", detail={"via": "search"})
     except Exception:
-        logger.exception("could not record the search preview of evidence item %s", item.pk)
+        logger.exception("could not record the search preview of evidence item %s", item_id)
         return False
     return True
 

@@ -1,4 +1,4 @@
-"""Background work for search (django-tasks): retrying failed index writes, rebuilding the index."""
+"""Background work for search (django-tasks): draining the index queue, rebuilding the index."""
 from __future__ import annotations
 
 from django_tasks import task
@@ -9,6 +9,15 @@ def sync_index_task(keys: list[str]) -> None:
     from search.indexing import sync_keys
 
     sync_keys(keys)
+
+
+@task()
+def drain_index_task() -> int:
+    """Index what ``search.indexing`` queued (every pending entry, in one write); nothing if another writer is at
+    it (that one takes these entries too)."""
+    from search.indexing import drain
+
+    return drain()
 
 
 @task()

@@ -24,7 +24,7 @@ from cases.permissions.base import (
     parse_id,
     refuse_without_second_factor,
 )
-from cases.permissions.incidents import incidents_for
+from cases.permissions.incidents import incident_q, incidents_for
 
 PERSON_VIEW = "view"
 PERSON_IDENTITY = "identity"
@@ -50,10 +50,9 @@ def persons_for(user, *, identities: bool = False) -> QuerySet:
     case_perm = VIEW_IDENTITIES if identities else VIEW_CASE
     incident_perm = VIEW_INCIDENT_IDENTITIES if identities else VIEW_INCIDENT
     cases = cases_for(user, case_perm).values("pk")
-    incidents = incidents_for(user, incident_perm).values("pk")
     return Person.objects.filter(
         Q(Exists(Party.objects.filter(person=OuterRef("pk"), case__in=cases)))
-        | Q(Exists(IncidentPerson.objects.filter(person=OuterRef("pk"), incident__in=incidents)))
+        | Q(Exists(IncidentPerson.objects.filter(person=OuterRef("pk")).filter(incident_q(user, incident_perm))))
         | (Q(created_by=user) & _in_nothing())
     )
 
@@ -74,10 +73,9 @@ def persons_editable_by(user) -> QuerySet:
     if user.is_superuser:
         return Person.objects.all()
     cases = cases_for(user, EDIT_INCIDENTS).values("pk")
-    incidents = incidents_for(user, CHANGE_INCIDENT).values("pk")
     return Person.objects.filter(
         Q(Exists(Party.objects.filter(person=OuterRef("pk"), case__in=cases)))
-        | Q(Exists(IncidentPerson.objects.filter(person=OuterRef("pk"), incident__in=incidents)))
+        | Q(Exists(IncidentPerson.objects.filter(person=OuterRef("pk")).filter(incident_q(user, CHANGE_INCIDENT))))
         | (Q(created_by=user) & _in_nothing())
     )
 

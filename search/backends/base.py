@@ -4,7 +4,8 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from search.documents import SearchDoc
@@ -51,6 +52,19 @@ class Hit:
 ProgressFn = Callable[[int, int], None]
 
 
+class Batch:
+    """What ``SearchBackend.batch`` yields: collects changes; the backend writes them."""
+
+    def __init__(self, backend=None):
+        self.backend = backend
+
+    def index(self, docs: list[SearchDoc]) -> None:
+        self.backend.index(docs)
+
+    def remove(self, keys: list[str]) -> None:
+        self.backend.remove(keys)
+
+
 class SearchBackend(abc.ABC):
     name = "abstract"
 
@@ -66,6 +80,13 @@ class SearchBackend(abc.ABC):
     @abc.abstractmethod
     def clear(self) -> None:
         """Make the index exist and be empty."""
+
+    @contextmanager
+    def batch(self, *, wait: bool = True) -> Iterator[Batch | None]:
+        """One write of many changes, holding the backend's write lock for the whole block (so what is read from
+        the database inside it is not overwritten by an older read of another writer). ``wait=False``: yields
+        None at once if another writer holds the lock. Committed when the block ends without error."""
+        yield Batch(self)
 
     def compact(self) -> None:
         """Drop what replaced or removed documents left behind (nothing to do where rows are updated in place)."""

@@ -13,7 +13,8 @@ hidden from them (docs/access-model.md, "No oracles"). Ties are broken by type, 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, time as dtime, timedelta, timezone
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -21,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 
 from search import text
-from search.backends.base import Hit, QuerySpec, SearchBackend
+from search.backends.base import Batch, Hit, QuerySpec, SearchBackend
 from search.documents import SearchDoc
 
 # A tsvector is at most 1 MB; leave room for positions.
@@ -123,6 +124,28 @@ class PostgresBackend(SearchBackend):
                 for t in sorted(doc.acl)
                 for token in (t, ("o:" if doc.gate_open else f"g{doc.type}:") + t)
             ], batch_size=2000)
+
+    # Any fixed number: the advisory lock that makes index writers take turns (``batch``).
+    LOCK_KEY = 0x5EA4C4
+
+    @contextmanager
+    def batch(self, *, wait: bool = True) -> Iterator[Batch | None]:
+        """The block's writes in one transaction, under a session advisory lock (writers take turns, so one
+        that read the database earlier cannot overwrite a later one's rows)."""
+        with connection.cursor() as cursor:
+            if wait:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [self.LOCK_KEY])
+            else:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [self.LOCK_KEY])
+                if not cursor.fetchone()[0]:
+                    yield None
+                    return
+        try:
+            with transaction.atomic():
+                yield Batch(self)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [self.LOCK_KEY])
 
     def remove(self, keys: Iterable[str]) -> None:
         keys = list(keys)

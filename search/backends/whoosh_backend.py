@@ -5,13 +5,15 @@
 - Writing: whoosh allows one writer at a time and its default writer gives up at once. Here a writer waits for
   the lock (a thread lock inside the process, then whoosh's file lock across processes, ``timeout`` seconds,
   retried with backoff), so concurrent writers queue up instead of losing updates.
-- Reading: one searcher per thread and folder, kept open and ``refresh()``-ed before each query.
+- Reading: one searcher per process and folder, kept open, refreshed to the latest commit before each query
+  without stale deletions, used under a lock (``search.backends.whoosh_searcher``).
 - Ranking: ``LocalWeighting``, a score from the matched document's own term frequencies and field lengths only
   (no idf, no average length, nothing counted over the index), so a caller's scores and order do not depend on
   documents hidden from them (docs/access-model.md, "No oracles"). Ties are broken by type and id.
 """
 from __future__ import annotations
 
+import bisect
 import fcntl
 import logging
 import math
@@ -31,6 +33,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import EmptyIndexError, LockError
 
 from search import text
+from search.backends import whoosh_searcher
 from search.backends.base import Hit, ProgressFn, QuerySpec, SearchBackend
 from search.documents import SearchDoc
 
@@ -156,40 +159,54 @@ def compile_query(node, fields) -> wq.Query:
 
 
 class DocnumQuery(wq.Query):
-    """Matches exactly a set of index-wide document numbers (the caller's allowed documents).
+    """Matches exactly a set of documents (the caller's allowed ones), given per leaf searcher as sorted
+    segment-local document numbers.
 
     AND-ed with the text query, whoosh's intersection skips through the text postings to these documents, so
     a query costs about the size of what the caller may see, not the size of the whole match (a filter would
     visit every matching document). Adds the same constant to every score, so the order is unchanged."""
 
-    def __init__(self, docnums: set[int], offsets: dict[int, int]):
-        self.docnums = docnums
-        self.offsets = offsets  # id(leaf searcher) -> its first document number
+    def __init__(self, per_leaf: dict[int, list[int]]):
+        self.per_leaf = per_leaf  # id(leaf searcher) -> sorted local document numbers
 
     def __eq__(self, other):
-        return isinstance(other, DocnumQuery) and other.docnums == self.docnums
+        return isinstance(other, DocnumQuery) and other.per_leaf == self.per_leaf
 
     def __hash__(self):
-        return hash(("DocnumQuery", len(self.docnums)))
+        return hash(("DocnumQuery", sum(len(v) for v in self.per_leaf.values())))
 
     def __repr__(self):
-        return f"DocnumQuery({len(self.docnums)} documents)"
+        return f"DocnumQuery({sum(len(v) for v in self.per_leaf.values())} documents)"
 
     def is_leaf(self):
         return True
 
     def estimate_size(self, ixreader):
-        return len(self.docnums)
+        return sum(len(v) for v in self.per_leaf.values())
 
     def matcher(self, searcher, context=None):
         from whoosh.matching import ListMatcher, NullMatcher
 
-        offset = self.offsets.get(id(searcher), 0)
-        end = offset + searcher.reader().doc_count_all()
-        ids = sorted(d - offset for d in self.docnums if offset <= d < end)
+        ids = self.per_leaf.get(id(searcher))
         if not ids:
             return NullMatcher()
         return ListMatcher(ids, all_weights=0.0)
+
+
+class _WhooshBatch:
+    def __init__(self, writer):
+        self.writer = writer
+
+    def index(self, docs: list[SearchDoc]) -> None:
+        for doc in docs:
+            if doc.alive:
+                self.writer.update_document(**doc_fields(doc))
+            else:  # objects in the trash are not searched: keep them out of the index
+                self.writer.delete_by_term("key", doc.key)
+
+    def remove(self, keys: list[str]) -> None:
+        for key in keys:
+            self.writer.delete_by_term("key", key)
 
 
 class WhooshBackend(SearchBackend):
@@ -320,16 +337,42 @@ class WhooshBackend(SearchBackend):
             else:
                 writer.commit(optimize=optimize)
 
+    @contextmanager
+    def batch(self, *, wait: bool = True) -> Iterator[_WhooshBatch | None]:
+        """One writer for the block (see ``SearchBackend.batch``); ``wait=False`` tries the locks once."""
+        if wait:
+            with self._writer() as writer:
+                yield _WhooshBatch(writer)
+            return
+        lock = _write_lock(str(self.path))
+        if not lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            ix = self._open()
+            try:
+                writer = ix.writer(timeout=0.0)
+            except LockError:
+                writer = None
+            if writer is None:
+                yield None
+                return
+            try:
+                yield _WhooshBatch(writer)
+            except BaseException:
+                writer.cancel()
+                raise
+            else:
+                writer.commit()
+        finally:
+            lock.release()
+
     def index(self, docs: Iterable[SearchDoc]) -> None:
         docs = list(docs)
         if not docs:
             return
         with self._writer() as w:
-            for doc in docs:
-                if doc.alive:
-                    w.update_document(**doc_fields(doc))
-                else:  # objects in the trash are not searched: keep them out of the index
-                    w.delete_by_term("key", doc.key)
+            _WhooshBatch(w).index(docs)
 
     def remove(self, keys: Iterable[str]) -> None:
         keys = list(keys)
@@ -391,49 +434,22 @@ class WhooshBackend(SearchBackend):
         return n
 
     # --- reading -------------------------------------------------------------------------------------------
-    def _searcher(self):
+    @contextmanager
+    def searching(self) -> Iterator:
+        """The process's searcher of this folder, refreshed to the latest commit, held for the block (see
+        ``search.backends.whoosh_searcher``: one per process, refreshed without stale deletions, under a lock)."""
         ix = self._open()
-        cache = getattr(_local, "searchers", None)
-        if cache is None:
-            cache = _local.searchers = {}
-        key = str(self.path)
-        entry = cache.get(key)
-        if entry is not None and entry[0] is ix and entry[1].reader().generation() == ix.latest_generation():
-            searcher = entry[1]  # nothing changed since it was opened: keep it
-        else:
-            # Changed (or first use): open a fresh searcher. Not ``Searcher.refresh()``: it re-uses the readers of
-            # segments it already had, and those keep the *old* deletion list, so an updated document would be
-            # found in its previous version too (a permission leak for a just-restricted item).
-            if entry is not None:
-                try:
-                    entry[1].close()
-                except Exception:  # pragma: no cover - closing a searcher of a deleted index
-                    pass
-            searcher = ix.searcher(weighting=LocalWeighting())
-        cache.pop(key, None)
-        cache[key] = (ix, searcher)
-        while len(cache) > 4:  # the folder moved (tests, settings): close searchers of old folders
-            _old_key, (_ix, old) = next(iter(cache.items()))
-            cache.pop(_old_key)
-            try:
-                old.close()
-            except Exception:  # pragma: no cover
-                pass
-        return searcher
+        with whoosh_searcher.holder(str(self.path)).use(ix, LocalWeighting()) as searcher:
+            yield searcher
 
     def _forget_searcher(self) -> None:
-        cache = getattr(_local, "searchers", None) or {}
-        entry = cache.pop(str(self.path), None)
-        if entry is not None:
-            try:
-                entry[1].close()
-            except Exception:  # pragma: no cover
-                pass
+        whoosh_searcher.forget(str(self.path))
         with _registry_lock:
             _indexes.pop(str(self.path), None)
 
     def doc_count(self) -> int:
-        return self._searcher().doc_count()
+        with self.searching() as searcher:
+            return searcher.doc_count()
 
     def check(self) -> list[str]:
         if not self.exists():
@@ -449,57 +465,50 @@ class WhooshBackend(SearchBackend):
             return [f"index in {self.path} has an older schema"]
         return []
 
-    def _allowed(self, searcher, spec: QuerySpec, gated: bool) -> set[int] | None:
-        """The document numbers the query may match (None: all). Built from postings as Python sets, once per
-        searcher and spec: the permission part is a union of the caller's (few) token postings, far cheaper than
-        intersecting with whole-index postings inside whoosh."""
-        memo_key = (id(searcher), gated, spec.types, spec.case_id, spec.category, spec.status, spec.date_from,
-                    spec.date_to, id(spec.scope))
-        memo = self.__dict__.setdefault("_memo", {})
-        if memo_key in memo:
-            return memo[memo_key]
+    def _allowed(self, holder, leaf, spec: QuerySpec, gated: bool) -> set[int] | None:
+        """The segment-local document numbers of ``leaf`` the query may match (None: all). A union of the postings
+        of the caller's (few) tokens, each read once per segment and kept (``Holder.docs_for_term``): far cheaper
+        than intersecting with whole-index postings inside whoosh."""
 
-        def docs(q: wq.Query) -> set[int]:
-            return set(searcher.docs_for_query(q))
+        def union(field: str, terms) -> set[int]:
+            found: set[int] = set()
+            for term in terms:
+                found.update(holder.docs_for_term(leaf, field, term))
+            return found
 
         allowed: set[int] | None = None
         scope = spec.scope
         if not scope.everything:
-            visible_key = (id(searcher), "visible", id(scope))
-            if visible_key not in memo:
-                memo[visible_key] = docs(wq.Or([wq.Term("acl", t) for t in sorted(scope.visible)])) \
-                    if scope.visible else set()
-            allowed = memo[visible_key]
+            allowed = union("acl", scope.visible)
             if gated and allowed:
                 # Visible documents whose gated text is open to all their viewers, plus those whose gated text
                 # this caller may (probably) read: postings of the caller's own tokens only.
-                terms = [wq.Term("gacl", "o:" + t) for t in sorted(scope.visible)]
-                for type_, tokens in sorted(scope.gated.items()):
-                    terms += [wq.Term("gacl", f"g{type_}:{t}") for t in sorted(tokens)]
-                allowed = allowed & docs(wq.Or(terms))
-        filters: list[wq.Query] = []
+                terms = ["o:" + t for t in scope.visible]
+                for type_, tokens in scope.gated.items():
+                    terms += [f"g{type_}:{t}" for t in tokens]
+                allowed &= union("gacl", terms)
+        filters: list = []
         if spec.types:
-            filters.append(wq.Or([wq.Term("type", t) for t in spec.types]))
+            filters.append(lambda: union("type", spec.types))
         if spec.case_id is not None:
-            filters.append(wq.Term("acl", f"c{spec.case_id}"))
+            filters.append(lambda: union("acl", [f"c{spec.case_id}"]))
         if spec.category:
-            filters.append(wq.Term("category", spec.category))
+            filters.append(lambda: union("category", [spec.category]))
         if spec.status:
-            filters.append(wq.Term("status", spec.status))
+            filters.append(lambda: union("status", [spec.status]))
         if spec.date_from or spec.date_to:
             start = datetime.combine(spec.date_from, dtime()) if spec.date_from else None
             end = datetime.combine(spec.date_to, dtime()) + timedelta(days=1, microseconds=-1) if spec.date_to else None
-            filters.append(wq.DateRange("date", start, end))
+            filters.append(lambda: set(wq.DateRange("date", start, end).docs(leaf)))
         for f in filters:
             if allowed is not None and not allowed:
                 break
-            found = docs(f)
+            found = f()
             allowed = found if allowed is None else allowed & found
-        memo[memo_key] = allowed
         return allowed
 
     @staticmethod
-    def _best(searcher, q: wq.Query, limit: int) -> list[Hit]:
+    def _best(holder, searcher, q: wq.Query, limit: int) -> list[Hit]:
         """The ``limit`` best hits, ordered by score, then type, then id (newest first), like every backend.
 
         Whoosh breaks ties by internal document number, which moves when segments merge; so every match is scored
@@ -508,9 +517,12 @@ class WhooshBackend(SearchBackend):
         if len(scored) > limit > 0:
             cutoff = scored[limit - 1][0]
             scored = [pair for pair in scored if pair[0] >= cutoff]
+        leaves = searcher.leaf_searchers()
+        starts = [offset for _leaf, offset in leaves]
         hits = []
         for score, docnum in scored:
-            type_, _, pk = searcher.stored_fields(docnum)["key"].partition(":")
+            leaf, offset = leaves[bisect.bisect_right(starts, docnum) - 1]
+            type_, _, pk = holder.key_of(leaf, docnum - offset).partition(":")
             hits.append(Hit(type=type_, id=int(pk), score=float(score or 0.0)))
         hits.sort(key=lambda h: (-h.score, h.type, -h.id))
         return hits[:limit]
@@ -523,14 +535,20 @@ class WhooshBackend(SearchBackend):
             q = wq.And([wq.Every(), q])
         for attempt in (1, 2):
             try:
-                searcher = self._searcher()
-                allowed = self._allowed(searcher, spec, gated)
-                if allowed is not None and not allowed:
-                    return []
-                if allowed is not None:
-                    offsets = {id(sub): offset for sub, offset in searcher.leaf_searchers()}
-                    q = wq.And([q, DocnumQuery(allowed, offsets)])
-                return self._best(searcher, q, spec.limit)
+                holder = whoosh_searcher.holder(str(self.path))
+                with self.searching() as searcher:
+                    per_leaf: dict[int, list[int]] | None = {}
+                    for leaf, _offset in searcher.leaf_searchers():
+                        allowed = self._allowed(holder, leaf, spec, gated)
+                        if allowed is None:
+                            per_leaf = None
+                            break
+                        per_leaf[id(leaf)] = sorted(allowed)
+                    if per_leaf is not None:
+                        if not any(per_leaf.values()):
+                            return []
+                        q = wq.And([q, DocnumQuery(per_leaf)])
+                    return self._best(holder, searcher, q, spec.limit)
             except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on a damaged index
                 # Files vanished or were damaged under an open searcher: drop it, repair, try once more.
                 logger.warning("search index read failed (%s); reopening", exc)

@@ -45,23 +45,29 @@ def test_a_writer_gives_up_only_after_its_retries(tmp_path):
 
 
 def test_an_indexing_failure_never_reaches_the_user(search_backend, monkeypatch, caplog):
+    from contextlib import contextmanager
+
     from search.backends import get_backend
+    from search.indexing import drain
+    from search.models import IndexQueue
 
     lead = UserFactory()
     backend_class = type(get_backend())
 
-    def broken(self, docs):
+    @contextmanager
+    def broken(self, *, wait=True):
         raise IndexBusy("simulated: the index stayed locked")
+        yield  # pragma: no cover
 
-    monkeypatch.setattr(backend_class, "index", broken)
+    monkeypatch.setattr(backend_class, "batch", broken)
     case = CaseFactory(lead=lead, title="Недоиндексированное дело")  # the write itself succeeds
     assert case.pk
-    assert "queued for retry" in caplog.text
+    assert "simulated: the index stayed locked" in caplog.text
+    assert f"case:{case.pk}" in set(IndexQueue.objects.values_list("key", flat=True))  # kept for the next drain
     monkeypatch.undo()
-    # The next write of the object (or the retry task, or rebuild_index) brings the index back in line.
-    from search.indexing import sync_keys
-
-    sync_keys([f"case:{case.pk}"])
+    # The next drain (after any write, or the worker's) brings the index back in line.
+    assert drain() >= 1
+    assert not IndexQueue.objects.exists()
     assert found(lead, "недоиндексированное") == {("case", case.pk)}
 
 
@@ -90,8 +96,10 @@ def test_the_searcher_is_kept_open_until_the_index_changes(tmp_path):
     backend = WhooshBackend(tmp_path / "index")
     backend.clear()
     backend.index([SearchDoc(type="case", id=1, title="a", acl={"c1"})])
-    first = backend._searcher()
-    assert WhooshBackend(tmp_path / "index")._searcher() is first  # another request, same thread: same searcher
+    with backend.searching() as first:
+        pass
+    with WhooshBackend(tmp_path / "index").searching() as again:
+        assert again is first  # another request (any thread of this process): the same searcher
     backend.index([SearchDoc(type="case", id=2, title="b", acl={"c1"})])
-    second = backend._searcher()
-    assert second is not first and second.doc_count() == 2
+    with backend.searching() as second:
+        assert second is not first and second.doc_count() == 2

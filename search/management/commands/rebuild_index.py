@@ -59,4 +59,9 @@ class Command(BaseCommand):
         n = engine.rebuild(progress=progress)
         if progress:
             progress.finish()
+        if engine.name == get_backend().name:
+            # Changes queued while the rebuild held the write lock (their drainers found it taken).
+            from search.indexing import drain
+
+            drain()
         self.stdout.write(f"Indexed {n} documents with {engine.name} in {time.monotonic() - started:.1f}s.")
