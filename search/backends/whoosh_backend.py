@@ -33,7 +33,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import EmptyIndexError, LockError
 
 from search import text
-from search.backends import whoosh_searcher
+from search.backends import whoosh_ids, whoosh_searcher  # noqa: F401  (whoosh_ids: unique segment names)
 from search.backends.base import Hit, ProgressFn, QuerySpec, SearchBackend
 from search.documents import SearchDoc
 
