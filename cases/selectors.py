@@ -161,15 +161,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _m2m_ids(value: Any) -> list:
-    """Normalise the value simple-history gives for an m2m field to a sorted list of ids."""
-    ids = []
-    for item in value or []:
-        if isinstance(item, dict):
-            ids.extend(v for k, v in item.items() if k not in ("id", "history", "incident"))
-        else:
-            ids.append(item)
-    return sorted(ids)
+def _m2m_links(records: list, fields: set[str]) -> dict[tuple[int, str], list]:
+    """{(history id, m2m field): sorted ids linked in that record} for all ``records`` in one query per field (what
+    ``diff_against`` would read with two queries per record)."""
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    found: dict[tuple[int, str], list] = {}
+    if not records or not fields:
+        return found
+    ids = [record.history_id for record in records]
+    for field in fields:
+        rows_model = getattr(type(records[0]), field).model
+        other = get_m2m_reverse_field_name(records[0].instance_type._meta.get_field(field))
+        for start in range(0, len(ids), 900):
+            for history_id, pk in rows_model.objects.filter(history_id__in=ids[start:start + 900]).values_list(
+                    "history_id", other):
+                found.setdefault((history_id, field), []).append(pk)
+    for value in found.values():
+        value.sort()
+    return found
 
 
 def _action(record, changes: list[dict]) -> str:
@@ -188,6 +198,8 @@ def _entries(records: Iterable, *, object_type: str, hidden: set[str], labels: M
     """Turn simple-history records of objects of one type into API entries (diffs computed in memory)."""
     labels = labels or {}
     m2m_fields = set(m2m_fields)
+    records = list(records)
+    links = _m2m_links(records, m2m_fields)
     by_object: dict[Any, list] = {}
     for record in records:
         by_object.setdefault(record.id, []).append(record)
@@ -198,16 +210,17 @@ def _entries(records: Iterable, *, object_type: str, hidden: set[str], labels: M
         for rec in recs:
             changes: list[dict] = []
             if previous is not None and rec.history_type != "-":
-                delta = rec.diff_against(previous, foreign_keys_are_objs=False)
+                delta = rec.diff_against(previous, excluded_fields=m2m_fields, foreign_keys_are_objs=False)
                 for change in delta.changes:
                     if change.field in hidden or change.field in _HIDDEN_FIELDS - {"deleted_at"}:
                         continue
-                    old, new = change.old, change.new
-                    if change.field in m2m_fields:
-                        old, new = _m2m_ids(old), _m2m_ids(new)
-                        if old == new:
-                            continue
-                    changes.append({"field": change.field, "old": _plain(old), "new": _plain(new)})
+                    changes.append({"field": change.field, "old": _plain(change.old), "new": _plain(change.new)})
+                for field in sorted(m2m_fields - hidden):  # from the rows read once above (no query per record)
+                    old = links.get((previous.history_id, field), [])
+                    new = links.get((rec.history_id, field), [])
+                    if old != new:
+                        changes.append({"field": field, "old": old, "new": new})
+                changes.sort(key=lambda change: change["field"])
             elif rec.history_type == "+":
                 for field in rec.instance_type._meta.concrete_fields:
                     name = field.name

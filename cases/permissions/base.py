@@ -155,6 +155,7 @@ def role_permissions_sync(*, case: Case, user, role: str | None) -> None:
 
     Called only by the membership services, inside their transaction."""
     CaseUserObjectPermission.objects.filter(content_object=case, user=user).delete()
+    case.__dict__.pop("_docket_perms_memo", None)
     if role is None:
         return
     ids = _permission_ids(Case, ROLE_PERMISSIONS[role])
@@ -163,13 +164,13 @@ def role_permissions_sync(*, case: Case, user, role: str | None) -> None:
     )
 
 
-def _case_perm_exists(user, perm: str, outer: str = "pk") -> Exists:
-    return Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef(outer), user=user, permission__codename=perm,
-            permission__content_type__app_label="cases",
-        )
-    )
+def _case_ids_with(user, perm: str) -> QuerySet:
+    """The ids of the cases on which ``user`` holds ``perm``: one uncorrelated subquery on the user's own guardian
+    rows (its unique index is ``(user, permission, case)``), so the database reads the user's rows once and looks
+    the cases up by primary key, instead of checking every case of the table against them."""
+    return CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename=perm, permission__content_type__app_label="cases",
+    ).values("content_object_id")
 
 
 def cases_for(user, perm: str = VIEW_CASE, *, include_trashed: bool = False, trashed_only: bool = False) -> QuerySet:
@@ -183,7 +184,7 @@ def cases_for(user, perm: str = VIEW_CASE, *, include_trashed: bool = False, tra
         return qs.none()
     if user.is_superuser:  # staff sign in with two factors (accounts.middleware): nothing to hold back
         return qs
-    return qs.filter(_second_factor_q(user)).filter(_case_perm_exists(user, perm))
+    return qs.filter(_second_factor_q(user)).filter(pk__in=_case_ids_with(user, perm))
 
 
 def case_get(user, pk, perm: str = VIEW_CASE, *, include_trashed: bool = False) -> Case:
@@ -240,11 +241,16 @@ def case_perms(user, case: Case) -> frozenset[str]:
         return ALL_CASE_PERMS
     if case.two_factor_required and not second_factor_verified(user):
         return frozenset()
-    return frozenset(
-        CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
-            "permission__codename", flat=True
+    # Read once per case object and user: a page asks several times (its own buttons, each section it includes).
+    # ``role_permissions_sync`` forgets what was read for the case object it is given.
+    memo = case.__dict__.setdefault("_docket_perms_memo", {})
+    if user.pk not in memo:
+        memo[user.pk] = frozenset(
+            CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
+                "permission__codename", flat=True
+            )
         )
-    )
+    return memo[user.pk]
 
 
 def case_perms_map(user, case_ids: Iterable[int]) -> dict[int, frozenset[str]]:
