@@ -395,7 +395,8 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"))
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--cases", type=int)
+    for name in FULL:
+        parser.add_argument(f"--{name}", type=int, help=f"override the scale's number of {name}")
     parser.add_argument("--visible", type=float, default=0.2)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--data-dir")
@@ -403,7 +404,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--no-index", action="store_true")
     args = parser.parse_args(argv)
     data = django_setup(data_dir=args.data_dir, database_url=args.database_url, search_backend=args.search_backend)
-    summary = build(args.scale, args.seed, cases=args.cases, visible=args.visible, index=not args.no_index,
+    summary = build(args.scale, args.seed, **{name: getattr(args, name) for name in FULL}, visible=args.visible,
+                    index=not args.no_index,
                     progress=lambda m: print(m, file=sys.stderr, flush=True))
     summary["data_dir"] = str(data)
     print(json.dumps(summary, indent=2))
