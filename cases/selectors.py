@@ -41,15 +41,48 @@ def incident_list_prefetch(qs: QuerySet, *, user) -> QuerySet:
     return qs.prefetch_related(Prefetch("cases", queryset=visible_cases.only("id", "title", "reference")))
 
 
+class CountedApart:
+    """What a paginator pages through: the rows of ``rows``, counted by ``counted`` (a queryset selecting the same
+    rows in a shape the database counts faster). The case list reads a page by walking the index on recent activity
+    and checking each case's permission row (``cases_for``), and counts from the user's permission rows
+    (``cases_from_rows``): each is the fast way for its half at 100,000 cases."""
+
+    def __init__(self, rows: QuerySet, counted: QuerySet) -> None:
+        self.rows, self.counted = rows, counted
+        self.ordered = rows.ordered
+        self.model = rows.model
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        return self.rows[key]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def case_list_counted(filterset_class, filters, *, user, strict: bool = True) -> tuple[Any, CountedApart]:
+    """The case list for a paginator: (the filter set over the rows, a CountedApart of its rows), rows and count
+    filtered alike. ``strict``: a filter that is not understood raises ValidationError (the API); otherwise it is
+    left to the filter set to show and ignore (the page)."""
+    rows = filterset_class(filters, permissions.cases_for(user).order_by("-updated_at", "-id"), user=user)
+    counted = filterset_class(filters, permissions.cases_from_rows(user), user=user)
+    take = _apply if strict else (lambda filterset: filterset.qs)
+    return rows, CountedApart(case_list_prefetch(take(rows), user=user), take(counted).order_by())
+
+
 def case_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
     """Cases the user may view, newest activity first (or ``sort``), with the user's own membership prefetched as
     ``my_membership``. Filters (cases.filters.CaseFilter): ``q`` (title, reference, court, summary, proceedings'
-    case numbers, courts and judges), ``status``, ``jurisdiction``, ``sort``."""
+    case numbers, courts and judges), ``status``, ``jurisdiction``, ``sort``. For a paginated list,
+    ``case_list_counted`` (the same rows, counted the fast way)."""
     from cases.filters import CaseFilter
 
-    qs = permissions.cases_for(user).order_by("-updated_at", "-id")
-    qs = _apply(CaseFilter(filters if filters is not None else None, qs, user=user))
-    return case_list_prefetch(qs, user=user)
+    return case_list_counted(CaseFilter, filters if filters is not None else None, user=user)[1].rows
 
 
 def incident_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
@@ -74,7 +107,7 @@ def person_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
 
 
 def person_list_prefetch(qs: QuerySet, *, user) -> QuerySet:
-    cases = permissions.cases_for(user).values("pk")
+    cases = permissions.case_ids_for(user)
     incidents = permissions.incidents_for(user).values("pk")
     return qs.prefetch_related(
         Prefetch("parties", queryset=Party.objects.filter(case__in=cases).select_related("case")
@@ -87,7 +120,7 @@ def person_list_prefetch(qs: QuerySet, *, user) -> QuerySet:
 def person_detail(*, user, person: Person) -> dict[str, Any]:
     """A person's page: the parties (live cases the user may view) and involvements (incidents the user may view)
     with, for each incident, the cases of it the user may see."""
-    parties = list(Party.objects.filter(person=person, case__in=permissions.cases_for(user).values("pk"))
+    parties = list(Party.objects.filter(person=person, case__in=permissions.case_ids_for(user))
                    .select_related("case").order_by("case__title", "id"))
     involvements = list(
         IncidentPerson.objects.filter(person=person, incident__in=permissions.incidents_for(user).values("pk"))

@@ -14,7 +14,7 @@ def visible_exhibits_prefetch(user) -> Prefetch:
     return Prefetch(
         "exhibits",
         queryset=CaseExhibit.objects.filter(
-            removed_at__isnull=True, case__in=cp.cases_for(user).values("pk")
+            removed_at__isnull=True, case__in=cp.case_ids_for(user)
         ).select_related("case").order_by("case_id"),
         to_attr="visible_exhibits",
     )
