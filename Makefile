@@ -46,8 +46,11 @@ messages: setup
 	@$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
 	@$(PY) manage.py compilemessages --ignore=.venv
 
+# One table of every benchmark beside the bare tool doing the same work (docs/benchmarks.md): small by default,
+# `make bench SCALE=full` (or BENCH_FULL=1) for 100,000 records. PostgreSQL figures need BENCH_POSTGRES_URL's database.
+SCALE ?= $(if $(filter 1 true yes,$(BENCH_FULL)),full,small)
 bench: setup
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@$(PY) bench/run.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -9,7 +9,10 @@ a fresh process each of:
   placeholder pages, assemble with pikepdf, stamp every page, bookmarks, spool to disk, record the custody events)
   and stream the result to /dev/null as the response does;
 - ``pikepdf``: a bare pikepdf concatenation of the same PDF exhibit files (open all, extend pages, save to disk);
-- ``pypdf``: a bare pypdf concatenation of the same PDF exhibit files (``PdfWriter.append``, write to disk).
+- ``pypdf``: a bare pypdf concatenation of the same PDF exhibit files (``PdfWriter.append``, write to disk);
+- ``zip``: ``documents.bundle.bundle_prepare`` (bundle.zip: re-hash while streaming, documents, custody events),
+  streamed to /dev/null;
+- ``zipfile``: a bare standard-library ZIP (stored, as bundle.zip) of the same exhibit files, written to disk.
 
 It prints, for each, the wall time, the output size and the process's peak resident memory (ru_maxrss) above the
 same process's resident memory before the work (Django set up, modules imported). Memory that stays flat as the
@@ -74,8 +77,9 @@ def make_case(data: Path, exhibits: int, total_mib: int) -> dict:
     from evidence import storage
 
     pdf_paths = [str(storage.blob_path(x["sha256"])) for x in made if x["kind"] == "pdf"]
+    all_paths = [str(storage.blob_path(x["sha256"])) for x in made]
     stored = sum(x["item"].size for x in made)
-    return {"case": case.pk, "user": user.pk, "pdfs": pdf_paths, "stored": stored}
+    return {"case": case.pk, "user": user.pk, "pdfs": pdf_paths, "all": all_paths, "stored": stored}
 
 
 def child(mode: str, data: Path, info: dict) -> dict:
@@ -104,6 +108,28 @@ def child(mode: str, data: Path, info: dict) -> dict:
             for chunk in bundle.chunks():
                 size += len(chunk)
                 sink.write(chunk)
+    elif mode == "zip":  # the bundle.zip request: documents.bundle.bundle_prepare, streamed as the response does
+        from django.contrib.auth import get_user_model
+
+        from cases.models import Case
+        from documents import services
+
+        user = get_user_model().objects.get(pk=info["user"])
+        case = Case.objects.get(pk=info["case"])
+        bundle = services.bundle_prepare(user=user, case=case, language="ru")
+        size = 0
+        with open(os.devnull, "wb") as sink:
+            for chunk in bundle:
+                size += len(chunk)
+                sink.write(chunk)
+    elif mode == "zipfile":  # bare: the same files stored (not deflated) into a ZIP by the standard library
+        import zipfile
+
+        target = out_dir / "bare.zip"
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
+            for n, path in enumerate(info["all"], 1):
+                zf.write(path, f"{n:03d}-{Path(path).name}")
+        size = target.stat().st_size
     elif mode == "pikepdf":
         import pikepdf
 
@@ -139,6 +165,64 @@ def run_child(mode: str, data: Path, info: dict) -> dict:
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(sizes: list[int], modes: list[str], exhibits: int = 200, stream_mib: float = 0,
+            say=lambda line: None) -> list[dict]:
+    """Each mode on a case of each total size (a fresh data folder per size, a fresh process per mode)."""
+    results = []
+    for total in sizes:
+        n = 4 * max(1, round(total / stream_mib)) if stream_mib else exhibits
+        data = Path(tempfile.mkdtemp(prefix="docket-bench-bundle-pdf-"))
+        try:
+            info = subprocess.run([sys.executable, "-c", (
+                "import json, sys; sys.path.insert(0, %r); from pathlib import Path; "
+                "from bench.bench_bundle_pdf import make_case; "
+                "print(json.dumps(make_case(Path(%r), %d, %d)))") % (str(ROOT), str(data), n, total)],
+                capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+            info = json.loads(info)
+            say(f"# {n} exhibits, {info['stored'] / 2**20:.0f} MiB stored")
+            for mode in modes:
+                r = run_child(mode, data, info)
+                r.update(total=total, stored=info["stored"])
+                results.append(r)
+                say(f"{total:>6}MiB {mode:>8} {r['seconds']:>7.1f} {r['size'] / 2**20:>10.0f} {r['pages']:>6} "
+                    f"{r['before']:>8.0f}MiB {r['peak']:>7.0f}MiB {r['peak'] - r['before']:>11.0f}MiB")
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
+    return results
+
+
+def rows(scale: str) -> list:
+    """bench/run.py: bundle.pdf against a bare pikepdf concatenation, bundle.zip against a bare zipfile, at two
+    sizes (small: 32 and 128 MiB of PDF exhibits; full: 256 MiB and 1 GiB); throughput ratio ≥ 0.7 at the larger
+    size, and memory flat (the peak above the start grows by less than 64 MiB from the smaller size to the
+    larger)."""
+    from bench.common import Row
+
+    sizes = [256, 1024] if scale == "full" else [32, 128]
+    found = measure(sizes, ["docket", "pikepdf", "zip", "zipfile"])
+    by = {(r["total"], r["mode"]): r for r in found}
+    out = []
+    for mine, bare, label in (("docket", "pikepdf", "bundle.pdf"), ("zip", "zipfile", "bundle.zip")):
+        big, small = by[(sizes[-1], mine)], by[(sizes[0], mine)]
+        reference = by[(sizes[-1], bare)]
+        ratio = reference["seconds"] / big["seconds"]
+        growth = (big["peak"] - big["before"]) - (small["peak"] - small["before"])
+        stored = big["stored"] / 2**20
+        out.append(Row(
+            benchmark=f"{label}: 200 exhibits, {stored:,.0f} MiB stored",
+            figure=f"{stored / big['seconds']:,.0f} MiB/s, {big['seconds']:.1f} s, peak +{big['peak'] - big['before']:.0f} MiB",
+            bare=f"{bare} {stored / reference['seconds']:,.0f} MiB/s, {reference['seconds']:.1f} s, "
+                 f"peak +{reference['peak'] - reference['before']:.0f} MiB",
+            ratio=round(ratio, 2), target="≥ 0.70 of bare, flat memory",
+            met=ratio >= 0.7 and growth < 64,
+            note=f"memory above start: +{small['peak'] - small['before']:.0f} MiB at {sizes[0]} MiB, "
+                 f"+{big['peak'] - big['before']:.0f} MiB at {sizes[-1]} MiB"
+                 + ("" if label == "bundle.zip" else f"; {big['pages']} pages vs {reference['pages']} bare (the "
+                    "bare tool concatenates the PDF exhibits only: no cover, index, image pages or stamps)"),
+        ))
+    return out
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 to a case) against a bare openpyxl read of the same file; then the same file again (all rows unchanged) and a
 dry run. Run: `.venv/bin/python bench/bench_import.py` (BENCH_ROWS=10000; BENCH_DATABASE_URL=postgres://… to run
 on PostgreSQL instead of a fresh SQLite file). Target: at least 2,000 rows/s for the import with history.
+``rows(scale)`` (for bench/run.py) imports 10,000 rows at either scale (the target is stated for 10,000).
 """
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def bare_read(data: bytes) -> tuple[float, float]:
     return since(start)
 
 
-def main() -> None:
+def main() -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="docket-bench-"))
     os.environ["DOCKET_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
@@ -114,6 +115,27 @@ def main() -> None:
     print(line("dry run (all unchanged)", since(start)))
     print(f"import / bare read: {first[1] / bare[1]:.1f}x the CPU time of reading the file alone; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    return {"rows": ROWS, "import_wall": first[0], "import_cpu": first[1], "bare_wall": bare[0], "bare_cpu": bare[1],
+            "database": connection.vendor, "history": written}
+
+
+def rows(scale: str) -> list:
+    """One row for bench/run.py: the import's rows/s (wall, and CPU in the note) beside the bare openpyxl read."""
+    import contextlib
+    import io as _io
+
+    from bench.common import Row
+
+    with contextlib.redirect_stdout(_io.StringIO()):
+        r = main()
+    wall, cpu = r["rows"] / r["import_wall"], r["rows"] / r["import_cpu"]
+    return [Row(
+        benchmark=f"import [{r['database']}]: {r['rows']:,} incident rows (XLSX) with history",
+        figure=f"{wall:,.0f} rows/s ({cpu:,.0f} rows/cpu-s)",
+        bare=f"openpyxl read {r['rows'] / r['bare_wall']:,.0f} rows/s",
+        ratio=round(wall / (r["rows"] / r["bare_wall"]), 2), target="≥ 2,000 rows/s", met=wall >= 2000,
+        note=f"{r['history']:,} history rows",
+    )]
 
 
 if __name__ == "__main__":

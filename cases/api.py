@@ -147,7 +147,9 @@ class CaseListView(generics.GenericAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        return selectors.case_list(user=self.request.user, filters=self.request.query_params)
+        from cases.filters import CaseFilter
+
+        return selectors.case_list_counted(CaseFilter, self.request.query_params, user=self.request.user)[1]
 
     @extend_schema(responses=CaseSerializer(many=True))
     def get(self, request):

@@ -111,6 +111,11 @@ class Case(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        indexes = [
+            # The case list: live cases, newest activity first, read in index order until a page is full (and
+            # counted from the index alone). See cases.permissions.cases_for.
+            models.Index(fields=["deleted_at", "updated_at", "id", "two_factor_required"], name="case_alive_recent"),
+        ]
         permissions = [
             ("manage_members", "Can manage the members of the case"),
             ("move_out", "Can move records out of the case into another case or incident"),

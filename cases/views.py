@@ -223,8 +223,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """Cases the user may view: filters and sortable columns (cases.filters.CaseFilter), page numbers. A filter
     that is not understood is shown as an error and ignored."""
     user = request.user
-    filterset = CaseFilter(request.GET or None, perm.cases_for(user).order_by("-updated_at", "-id"), user=user)
-    page = _page(request, selectors.case_list_prefetch(filterset.qs, user=user))
+    filterset, listing = selectors.case_list_counted(CaseFilter, request.GET or None, user=user, strict=False)
+    page = _page(request, listing)
     return render(request, "cases/case_list.html", {
         "filter": filterset, "form": filterset.form, "page": page, "filtered": filterset.filtered,
         "sort": filterset.sort or "-updated",

@@ -13,7 +13,7 @@ from cases.permissions import (
     VIEW_CASE,
     case_perms,
     case_perms_map,
-    cases_for,
+    case_ids_for,
     parse_id,
     refuse_without_second_factor,
 )
@@ -25,7 +25,7 @@ __all__ = ["VIEW_CASE", "EDIT_DEADLINES", "deadlines_for", "deadline_get", "dead
 
 def deadlines_for(user, perm: str = VIEW_CASE) -> QuerySet:
     """Deadlines of live cases on which ``user`` holds ``perm``."""
-    return Deadline.objects.filter(case__in=cases_for(user, perm).values("pk"))
+    return Deadline.objects.filter(case__in=case_ids_for(user, perm))
 
 
 def deadline_get(user, pk, perm: str = VIEW_CASE) -> Deadline:

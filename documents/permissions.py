@@ -57,7 +57,7 @@ def templates_visible(user) -> QuerySet:
     if user.is_superuser:
         return live
     visible = Q(scope=DocumentTemplate.Scope.PERSONAL, uploaded_by=user)
-    visible |= Q(scope=DocumentTemplate.Scope.CASE, case__in=cp.cases_for(user, cp.GENERATE_DOCUMENTS).values("pk"))
+    visible |= Q(scope=DocumentTemplate.Scope.CASE, case__in=cp.case_ids_for(user, cp.GENERATE_DOCUMENTS))
     if can_use_templates(user):
         visible |= Q(scope=DocumentTemplate.Scope.SITE)
     return live.filter(visible)

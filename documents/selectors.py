@@ -120,13 +120,18 @@ def case_info(case: Case, *, user=None, language: str = "en", procedure: str | N
     )
 
 
-def signature_for(user, *, on: date | None = None) -> Signature | None:
-    """The signature block from the user's profile (full name, position, power of attorney, place)."""
+_UNREAD = object()
+
+
+def signature_for(user, *, on: date | None = None, profile=_UNREAD) -> Signature | None:
+    """The signature block from the user's profile (full name, position, power of attorney, place); ``profile``:
+    the user's ``UserProfile`` (or None) when the caller has read it already."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     from documents.models import UserProfile
 
-    profile = UserProfile.objects.filter(user_id=user.pk).first()
+    if profile is _UNREAD:
+        profile = UserProfile.objects.filter(user_id=user.pk).first()
     full_name = (profile.full_name if profile else "") or user.get_full_name() or user.get_username()
     return Signature(
         full_name=full_name, position=profile.position if profile else "",
@@ -197,13 +202,15 @@ def exhibit_rows_for_case(*, user, case: Case, numbers: Iterable[int] | None = N
                           with_pages: bool = False) -> list[ExhibitRow]:
     """The exhibits the caller may see; ``with_pages`` reads each downloadable PDF's page count from its file."""
     qs = exhibits_queryset(user=user, case=case)
-    all_numbers = list(qs.values_list("number", flat=True))
-    width = number_width(all_numbers)
-    if numbers is not None:
-        qs = qs.filter(number__in=list(numbers))
+    if numbers is None:  # every exhibit: the numbers' width from the rows themselves (no query of its own)
+        exhibits = list(qs.iterator(chunk_size=2000))
+        width = number_width([ex.number for ex in exhibits])
+    else:
+        width = number_width(list(qs.values_list("number", flat=True)))
+        exhibits = list(qs.filter(number__in=list(numbers)).iterator(chunk_size=2000))
     downloadable = downloadable_item_ids(user=user, case=case)
     rows = []
-    for ex in qs.iterator(chunk_size=2000):
+    for ex in exhibits:
         may = ex.item_id in downloadable
         pages = pdf_tools.exhibit_pages(ex.item.sha256, ex.item.media_type) if (with_pages and may) else None
         rows.append(exhibit_row(ex, width=width, downloadable=may, pages=pages))

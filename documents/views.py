@@ -67,7 +67,7 @@ def case_documents(request, pk: int):
             procedures=[(code, procedure_name(code)) for code in PROCEDURES],
             query=f"lang={context['language']}" + (f"&procedure={chosen}" if chosen else ""),
             pdf_available=conversion.available(),
-            signature=services.selectors.signature_for(request.user), profile_complete=bool(
+            signature=services.selectors.signature_for(request.user, profile=profile), profile_complete=bool(
                 profile and profile.full_name and (profile.position or profile.power_of_attorney)),
             can_upload_site=can_manage_site_templates(request.user),
             plan=plan,

@@ -14,7 +14,7 @@ def visible_exhibits_prefetch(user) -> Prefetch:
     return Prefetch(
         "exhibits",
         queryset=CaseExhibit.objects.filter(
-            removed_at__isnull=True, case__in=cp.cases_for(user).values("pk")
+            removed_at__isnull=True, case__in=cp.case_ids_for(user)
         ).select_related("case").order_by("case_id"),
         to_attr="visible_exhibits",
     )
@@ -47,10 +47,9 @@ def evidence_list(*, user, case: int | None = None, incident: int | None = None,
 def exhibits_for_case(*, user, case: Case) -> list[CaseExhibit]:
     """The live exhibits of a case the user may view, ordered by number, each with ``item`` loaded (for the
     exhibit list, the chronology and the bundle). Empty when the user may not view the case."""
-    if not cp.cases_for(user).filter(pk=case.pk).exists():
-        return []
-    return list(
-        CaseExhibit.objects.filter(case=case, removed_at__isnull=True, item__deleted_at__isnull=True)
+    return list(  # the visibility check folded into the one query (no rows when the case is hidden)
+        CaseExhibit.objects.filter(case__in=cp.cases_for(user).filter(pk=case.pk).values("pk"),
+                                   removed_at__isnull=True, item__deleted_at__isnull=True)
         .select_related("item", "item__created_by")
         .order_by("number")
     )

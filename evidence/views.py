@@ -76,7 +76,7 @@ def evidence_detail(request, pk):
     if derived and shown:
         services.evidence_derived_read(user=request.user, item=item, what=shown, request=request, view=view)
     exhibits = list(
-        item.exhibits.filter(removed_at__isnull=True, case__in=cp.cases_for(request.user).values("pk"))
+        item.exhibits.filter(removed_at__isnull=True, case__in=cp.case_ids_for(request.user))
         .select_related("case").order_by("case_id")
     )
     incidents = list(cp.incidents_for(request.user).filter(evidence=item).order_by("-occurred_at"))

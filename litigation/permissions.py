@@ -26,6 +26,7 @@ from cases.permissions import (
     VIEW_IDENTITIES,
     case_perms,
     case_perms_map,
+    case_ids_for,
     cases_for,
     is_active_user,
     parse_id,
@@ -45,7 +46,7 @@ CHANGE_AUTHORITY = "change_authority"
 
 
 def _for(model: type[Model], user, perm: str) -> QuerySet:
-    return model.objects.filter(case__in=cases_for(user, perm).values("pk"))
+    return model.objects.filter(case__in=case_ids_for(user, perm))
 
 
 def _get(queryset: QuerySet, pk, label: str):
@@ -77,7 +78,7 @@ def claim_require(user, pk, perm: str) -> Claim:
 
 
 def citation_require(user, pk, perm: str = VIEW_CASE, *, claim: Claim | None = None) -> Citation:
-    qs = Citation.objects.filter(claim__case__in=cases_for(user).values("pk")).select_related(
+    qs = Citation.objects.filter(claim__case__in=case_ids_for(user)).select_related(
         "claim", "claim__case", "authority")
     if claim is not None:
         qs = qs.filter(claim=claim)
@@ -128,7 +129,7 @@ def authorities_for(user) -> QuerySet:
     """The shared library, and the authorities private to the live cases the user may view."""
     if not is_active_user(user):
         return Authority.objects.none()
-    return Authority.objects.filter(Q(case__isnull=True) | Q(case__in=cases_for(user).values("pk")))
+    return Authority.objects.filter(Q(case__isnull=True) | Q(case__in=case_ids_for(user)))
 
 
 def authority_get(user, pk) -> Authority:

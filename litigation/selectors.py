@@ -43,7 +43,7 @@ def _citations_prefetch() -> Prefetch:
 
 # --- Claims ---------------------------------------------------------------------------------------------------
 def claim_list(*, user, case: Case) -> QuerySet:
-    return (claims_for(user).filter(case=case).select_related("proceeding")
+    return (claims_for(user).filter(case=case).select_related("proceeding", "created_by")
             .prefetch_related(_citations_prefetch()).order_by("id"))
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseMembership
-from cases.permissions import EDIT_DEADLINES, MANAGE_MEMBERS, cases_for
+from cases.permissions import EDIT_DEADLINES, MANAGE_MEMBERS, case_ids_for, cases_for
 from deadlines.engine import rule_text
 from deadlines.models import Deadline
 from deadlines.permissions import deadlines_for
@@ -65,7 +65,7 @@ def my_work(*, user, today: dt.date | None = None) -> MyWork:
                         task.is_overdue(today), task.notes[:200], task)
         (work.overdue if item.overdue else work.tasks).append(item)
 
-    editable = cases_for(user, EDIT_DEADLINES).values("pk")
+    editable = case_ids_for(user, EDIT_DEADLINES)
     mine = Q(responsible=user) | Q(responsible__isnull=True, case__in=editable)
     for d in (deadlines_for(user).filter(mine).with_related()
               .filter(status__in=(Deadline.Status.OPEN, Deadline.Status.MISSED), due_date__lte=horizon)):

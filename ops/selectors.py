@@ -17,7 +17,7 @@ MAX_FAILURES_SHOWN = 10
 def lead_evidence(user):
     """Live evidence items in the live cases ``user`` leads (as an exhibit, or through an incident of the case),
     limited to what they may view."""
-    led = cp.cases_for(user, cp.MANAGE_MEMBERS).values("pk")
+    led = cp.case_ids_for(user, cp.MANAGE_MEMBERS)
     in_led = EvidenceItem.objects.filter(
         Q(exhibits__case__in=led, exhibits__removed_at__isnull=True) | Q(incidents__cases__in=led)
     ).values("pk")

@@ -54,7 +54,7 @@ def scope_for(user) -> Scope:
         return Scope(everything=True)
 
     def cases(perm: str) -> set[str]:
-        return {f"c{pk}" for pk in cp.cases_for(user, perm).values_list("pk", flat=True)}
+        return {f"c{pk}" for pk in cp.cases_from_rows(user, perm).values_list("pk", flat=True)}
 
     any_link = Incident.cases.through.objects.filter(incident=OuterRef("pk"))
 

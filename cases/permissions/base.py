@@ -155,6 +155,7 @@ def role_permissions_sync(*, case: Case, user, role: str | None) -> None:
 
     Called only by the membership services, inside their transaction."""
     CaseUserObjectPermission.objects.filter(content_object=case, user=user).delete()
+    case.__dict__.pop("_docket_perms_memo", None)
     if role is None:
         return
     ids = _permission_ids(Case, ROLE_PERMISSIONS[role])
@@ -163,17 +164,24 @@ def role_permissions_sync(*, case: Case, user, role: str | None) -> None:
     )
 
 
+def _permission_q(perm: str) -> Q:
+    """``perm`` (a case permission codename) as an uncorrelated subquery on the permission table, read once per
+    query, so each check of a guardian row is one lookup in its unique ``(user, permission, case)`` index."""
+    return Q(permission__in=Permission.objects.filter(codename=perm, content_type__app_label="cases",
+                                                      content_type__model="case").values("pk"))
+
+
 def _case_perm_exists(user, perm: str, outer: str = "pk") -> Exists:
-    return Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef(outer), user=user, permission__codename=perm,
-            permission__content_type__app_label="cases",
-        )
-    )
+    return Exists(CaseUserObjectPermission.objects.filter(_permission_q(perm), content_object=OuterRef(outer),
+                                                          user=user))
 
 
 def cases_for(user, perm: str = VIEW_CASE, *, include_trashed: bool = False, trashed_only: bool = False) -> QuerySet:
-    """The cases on which ``user`` holds ``perm``. Trashed cases are left out unless asked for."""
+    """The cases on which ``user`` holds ``perm``. Trashed cases are left out unless asked for.
+
+    A correlated check per case: one index lookup for a single case, and the case list's first page walks the index
+    on ``(deleted_at, updated_at, id)`` and stops after a page. For a set of ids inside another query (the cases of
+    incidents, of evidence) use ``case_ids_for``."""
     qs = Case.objects.all()
     if trashed_only:
         qs = qs.trashed()
@@ -183,16 +191,25 @@ def cases_for(user, perm: str = VIEW_CASE, *, include_trashed: bool = False, tra
         return qs.none()
     if user.is_superuser:  # staff sign in with two factors (accounts.middleware): nothing to hold back
         return qs
-    # Driven by the user's own permission rows (an index on user), not a check per case: ``IN (rows of this user
-    # and permission)``, so its cost follows what the user holds, not how many cases there are.
-    return qs.filter(_second_factor_q(user)).filter(pk__in=_case_perm_rows(user, perm))
+    return qs.filter(_second_factor_q(user)).filter(_case_perm_exists(user, perm))
 
 
-def _case_perm_rows(user, perm: str) -> QuerySet:
-    """The ids of the cases on which ``user`` holds ``perm`` by a permission row (trash and two factors aside)."""
-    return CaseUserObjectPermission.objects.filter(
-        user=user, permission__codename=perm, permission__content_type__app_label="cases",
-    ).values("content_object_id")
+def cases_from_rows(user, perm: str = VIEW_CASE) -> QuerySet:
+    """The live cases on which ``user`` holds ``perm`` — what ``cases_for`` selects — found from the user's own
+    guardian rows (read once through their unique index, each case then looked up by primary key) instead of a check
+    run for every case of the table: the fast way to count them, or to use their ids inside another query."""
+    qs = Case.objects.alive()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    rows = CaseUserObjectPermission.objects.filter(_permission_q(perm), user=user).values("content_object_id")
+    return qs.filter(_second_factor_q(user)).filter(pk__in=rows)
+
+
+def case_ids_for(user, perm: str = VIEW_CASE) -> QuerySet:
+    """``cases_from_rows`` as a subquery of ids, for ``__in`` filters of other objects (incidents, evidence, …)."""
+    return cases_from_rows(user, perm).values("pk")
 
 
 def case_get(user, pk, perm: str = VIEW_CASE, *, include_trashed: bool = False) -> Case:
@@ -249,11 +266,16 @@ def case_perms(user, case: Case) -> frozenset[str]:
         return ALL_CASE_PERMS
     if case.two_factor_required and not second_factor_verified(user):
         return frozenset()
-    return frozenset(
-        CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
-            "permission__codename", flat=True
+    # Read once per case object and user: a page asks several times (its own buttons, each section it includes).
+    # ``role_permissions_sync`` forgets what was read for the case object it is given.
+    memo = case.__dict__.setdefault("_docket_perms_memo", {})
+    if user.pk not in memo:
+        memo[user.pk] = frozenset(
+            CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
+                "permission__codename", flat=True
+            )
         )
-    )
+    return memo[user.pk]
 
 
 def case_perms_map(user, case_ids: Iterable[int]) -> dict[int, frozenset[str]]:

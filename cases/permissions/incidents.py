@@ -6,12 +6,11 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
 from cases.models import (
-    CaseUserObjectPermission,
     Incident,
     IncidentPerson,
     IncidentShare,
@@ -27,7 +26,7 @@ from cases.permissions.base import (
     VIEW_INCIDENT,
     _active,
     _permission_ids,
-    _second_factor_q,
+    case_ids_for,
     case_perms_map,
     parse_id,
     refuse_without_second_factor,
@@ -79,14 +78,12 @@ def incident_access_init_many(incidents: Iterable[Incident]) -> None:
 def _incident_filter(user, perm: str, prefix: str = "") -> Q:
     """The rule as a filter on incidents, or on rows that point at one (``prefix``, e.g. "incident__"): applied to
     the pointing rows, each is checked by lookups (no list of every visible incident is built)."""
-    from cases.permissions.base import cases_for
-
     through = Incident.cases.through
     # Linked to a live case on which the user holds the matching case permission (``cases_for``: live, two
     # factors, the permission). Written as ``IN (links of those cases)``: driven by the user's cases, so its cost
     # follows what the user may see, not how many incidents there are.
     via_case = Q(**{f"{prefix}pk__in": through.objects.filter(
-        case__in=cases_for(user, INCIDENT_PERM_FROM_CASE[perm]).values("pk")).values("incident_id")})
+        case__in=case_ids_for(user, INCIDENT_PERM_FROM_CASE[perm])).values("incident_id")})
     # Linked means linked to any case, live or in the trash: a case in the trash grants nothing, and an incident
     # does not fall back to its owner because its case went to the trash.
     linked = Incident.objects.link_exists(outer=f"{prefix}pk" if prefix else "pk")

@@ -20,6 +20,7 @@ from cases.permissions.base import (
     VIEW_INCIDENT,
     VIEW_INCIDENT_IDENTITIES,
     _active,
+    case_ids_for,
     cases_for,
     parse_id,
     refuse_without_second_factor,
@@ -49,7 +50,7 @@ def persons_for(user, *, identities: bool = False) -> QuerySet:
         return Person.objects.all()
     case_perm = VIEW_IDENTITIES if identities else VIEW_CASE
     incident_perm = VIEW_INCIDENT_IDENTITIES if identities else VIEW_INCIDENT
-    cases = cases_for(user, case_perm).values("pk")
+    cases = case_ids_for(user, case_perm)
     return Person.objects.filter(
         Q(Exists(Party.objects.filter(person=OuterRef("pk"), case__in=cases)))
         | Q(Exists(IncidentPerson.objects.filter(person=OuterRef("pk")).filter(incident_q(user, incident_perm))))
@@ -72,7 +73,7 @@ def persons_editable_by(user) -> QuerySet:
         return Person.objects.none()
     if user.is_superuser:
         return Person.objects.all()
-    cases = cases_for(user, EDIT_INCIDENTS).values("pk")
+    cases = case_ids_for(user, EDIT_INCIDENTS)
     return Person.objects.filter(
         Q(Exists(Party.objects.filter(person=OuterRef("pk"), case__in=cases)))
         | Q(Exists(IncidentPerson.objects.filter(person=OuterRef("pk")).filter(incident_q(user, CHANGE_INCIDENT))))
@@ -159,7 +160,7 @@ def thing_movable(user, *, holding_cases: QuerySet, holding_incidents: QuerySet,
     if user.is_superuser:
         return True
     if holding_cases.exists():
-        return holding_cases.filter(pk__in=cases_for(user, MOVE_OUT).values("pk")).exists()
+        return holding_cases.filter(pk__in=case_ids_for(user, MOVE_OUT)).exists()
     if holding_incidents.exists():
         return holding_incidents.filter(
             pk__in=incidents_for(user, MOVE_INCIDENT, include_trashed=True).values("pk")
