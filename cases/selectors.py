@@ -299,8 +299,8 @@ history_finish = _finish
 
 def _user_entries(records, *, object_type: str, hidden: set[str] = frozenset()) -> list[dict]:
     """History entries of rows that name a user (memberships, shares): show who, not an id."""
-    records = list(records.select_related("history_user"))
-    usernames = dict(User.objects.filter(pk__in={r.user_id for r in records}).values_list("pk", "username"))
+    records = list(records.select_related("history_user", "user"))
+    usernames = {r.user_id: r.user.username for r in records if r.user is not None}
     for record in records:
         record.user_id = usernames.get(record.user_id, record.user_id)
     return _entries(records, object_type=object_type, hidden=set(hidden),

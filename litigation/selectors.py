@@ -237,13 +237,17 @@ def case_litigation_history(*, user, case: Case) -> list[dict]:
 
 
 def case_litigation_entries(*, user, case: Case) -> list[dict]:
-    """The same entries, unsorted (``cases.selectors.case_history`` merges them into the case's history)."""
-    entries = _history(Claim.history.filter(case_id=case.pk), object_type="claim", user=user)
-    entries += _history(Citation.history.filter(claim_id__in=Claim.history.filter(case_id=case.pk).values("id")),
-                        object_type="citation", user=user)
-    entries += _history(AuthorityRequest.history.filter(case_id=case.pk), object_type="request", user=user,
-                        hidden={"explanation"})
-    entries += _history(Task.history.filter(case_id=case.pk), object_type="task", user=user)
+    """The same entries, unsorted (``cases.selectors.case_history`` merges them into the case's history). The ids
+    they name are turned into names once for all four tables."""
+    def raw(records, object_type: str, hidden=frozenset()) -> list[dict]:
+        return history_entries(records.select_related("history_user"), object_type=object_type, hidden=set(hidden))
+
+    entries = raw(Claim.history.filter(case_id=case.pk), "claim")
+    entries += raw(Citation.history.filter(claim_id__in=Claim.history.filter(case_id=case.pk).values("id")),
+                   "citation")
+    entries += raw(AuthorityRequest.history.filter(case_id=case.pk), "request", {"explanation"})
+    entries += raw(Task.history.filter(case_id=case.pk), "task")
+    _names(entries, user=user)
     return entries
 
 

@@ -24,6 +24,14 @@ def data_dir(settings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache (a user id of an earlier test's database is another user here)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Every test starts in the site's default language: a page request of an earlier test in the same worker may
     have left another language active in the thread (LocaleMiddleware activates it and nothing switches back)."""

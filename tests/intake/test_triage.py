@@ -137,3 +137,20 @@ def test_triage_pages(report, triager, client):
     assert response.status_code == 302
     incident = Incident.objects.get()
     assert response["Location"] == incident.get_absolute_url() and incident.title == "Stop at Okhotny Ryad"
+
+
+def test_the_queue_link_is_in_the_navigation_of_triagers_only_on_every_page(triager, client):
+    """Also on the case page, whose own ``perms`` once hid the link."""
+    from tests.factories import CaseFactory, UserFactory
+
+    case = CaseFactory(lead=triager, title="Metro")
+    other = UserFactory(username="not-a-triager")
+    from tests.factories import add_member
+
+    add_member(case, other, "lawyer", actor=triager)
+    client.force_login(triager)
+    for url in ("/", f"/cases/{case.pk}/"):
+        assert 'href="/intake/"' in client.get(url).content.decode(), url
+    client.force_login(other)
+    for url in ("/", f"/cases/{case.pk}/"):
+        assert 'href="/intake/"' not in client.get(url).content.decode(), url
