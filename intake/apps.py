@@ -21,3 +21,8 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_triage_permission, sender=self, dispatch_uid="docket-intake-triage-permission")
+        from django.contrib.auth.signals import user_logged_in
+
+        from intake.context_processors import remember_triage_right
+
+        user_logged_in.connect(remember_triage_right, dispatch_uid="docket-intake-nav-triage")
