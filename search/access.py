@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from cases import permissions as cp
 from cases.models import Incident
 from search.backends.base import Hit, Scope
-from search.documents import LIBRARY_TOKEN, evidence_model, model_for
+from search.documents import LIBRARY_TOKEN, evidence_model
 
 
 def _evidence_permissions():
@@ -92,7 +92,7 @@ def _visible_qs(user, type_: str):
         return {"authority": lp.authorities_for, "claim": lp.claims_for, "request": lp.requests_for,
                 "task": lp.tasks_for}[type_](user)
     if type_ == "proceeding":
-        return model_for(type_).objects.filter(case__in=cp.cases_for(user).values("pk"))
+        return cp.proceedings_for(user)
     return None
 
 

@@ -30,12 +30,28 @@ from search.backends import QuerySpec, get_backend
 logger = logging.getLogger("docket")
 
 API_TYPES = documents.TYPES
-TYPE_LABELS = {"case": gettext_lazy("Case"), "incident": gettext_lazy("Incident"), "evidence": gettext_lazy("Evidence"),
-               "person": gettext_lazy("Person"), "proceeding": gettext_lazy("Proceeding"), "claim": gettext_lazy("Claim"),
-               "authority": gettext_lazy("Authority"), "request": gettext_lazy("Request to an authority"), "task": gettext_lazy("Task")}
-TYPE_PLURALS = {"case": gettext_lazy("Cases"), "incident": gettext_lazy("Incidents"), "evidence": gettext_lazy("Evidence"),
-                "person": gettext_lazy("Persons"), "proceeding": gettext_lazy("Proceedings"), "claim": gettext_lazy("Claims"),
-                "authority": gettext_lazy("Authorities"), "request": gettext_lazy("Requests to authorities"), "task": gettext_lazy("Tasks")}
+TYPE_LABELS = {
+    "case": gettext_lazy("Case"),
+    "incident": gettext_lazy("Incident"),
+    "evidence": gettext_lazy("Evidence"),
+    "person": gettext_lazy("Person"),
+    "proceeding": gettext_lazy("Proceeding"),
+    "claim": gettext_lazy("Claim"),
+    "authority": gettext_lazy("Authority"),
+    "request": gettext_lazy("Request to an authority"),
+    "task": gettext_lazy("Task"),
+}
+TYPE_PLURALS = {
+    "case": gettext_lazy("Cases"),
+    "incident": gettext_lazy("Incidents"),
+    "evidence": gettext_lazy("Evidence"),
+    "person": gettext_lazy("Persons"),
+    "proceeding": gettext_lazy("Proceedings"),
+    "claim": gettext_lazy("Claims"),
+    "authority": gettext_lazy("Authorities"),
+    "request": gettext_lazy("Requests to authorities"),
+    "task": gettext_lazy("Tasks"),
+}
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 

@@ -249,6 +249,13 @@ def _case_child_require(model, label: str, user, pk, perm: str):
     return obj
 
 
+def proceedings_for(user, perm: str = VIEW_CASE) -> QuerySet:
+    """The proceedings of the live cases on which ``user`` holds ``perm``."""
+    from cases.models import Proceeding
+
+    return Proceeding.objects.filter(case__in=case_ids_for(user, perm))
+
+
 def proceeding_require(user, pk, perm: str = VIEW_CASE):
     from cases.models import Proceeding
 
