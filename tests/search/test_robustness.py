@@ -60,7 +60,15 @@ def test_an_indexing_failure_never_reaches_the_user(search_backend, monkeypatch,
         yield  # pragma: no cover
 
     monkeypatch.setattr(backend_class, "batch", broken)
-    case = CaseFactory(lead=lead, title="Недоиндексированное дело")  # the write itself succeeds
+    # Docket's logger does not propagate to the root (config.settings.LOGGING): listen to it directly.
+    import logging
+
+    docket_log = logging.getLogger("docket")
+    docket_log.addHandler(caplog.handler)
+    try:
+        case = CaseFactory(lead=lead, title="Недоиндексированное дело")  # the write itself succeeds
+    finally:
+        docket_log.removeHandler(caplog.handler)
     assert case.pk
     assert "simulated: the index stayed locked" in caplog.text
     assert f"case:{case.pk}" in set(IndexQueue.objects.values_list("key", flat=True))  # kept for the next drain
