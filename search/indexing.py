@@ -112,12 +112,19 @@ def drain() -> int:
     return done
 
 
-def _drain_now() -> None:
+def drain_or_log() -> int:
+    """``drain``, with a failure logged (the queue keeps the entries) instead of raised: indexing never breaks a
+    write, a page or the worker."""
     try:
-        drain()
+        return drain()
     except Exception:
         logger.exception("search indexing failed; the queue keeps the entries (run manage.py rebuild_index if it "
                          "persists)")
+        return 0
+
+
+def _drain_now() -> None:
+    drain_or_log()
 
 
 def _wake_drainer() -> None:

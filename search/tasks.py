@@ -14,10 +14,11 @@ def sync_index_task(keys: list[str]) -> None:
 @task()
 def drain_index_task() -> int:
     """Index what ``search.indexing`` queued (every pending entry, in one write); nothing if another writer is at
-    it (that one takes these entries too)."""
-    from search.indexing import drain
+    it (that one takes these entries too). A failure is logged on Docket's own log and the entries stay queued for
+    the next drain (after the next write, or ``manage.py rebuild_index``)."""
+    from search.indexing import drain_or_log
 
-    return drain()
+    return drain_or_log()
 
 
 @task()
